@@ -1,0 +1,47 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a step of those.
+BUILD_DIR    ?= build
+ASAN_DIR     ?= build-asan
+CMAKE_FLAGS  ?=
+JOBS         ?= $(shell nproc)
+
+.PHONY: all setup build run test test-fast test-sanitize bench format tidy clean
+
+all: build
+
+setup:
+	@scripts/setup.sh
+
+$(BUILD_DIR)/build.ninja: CMakeLists.txt | setup
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+
+build: setup $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	./$(BUILD_DIR)/deploystack serve
+
+# Every test: the normal build, then the same tests under AddressSanitizer + UBSan.
+test: test-fast test-sanitize
+
+test-fast: build
+	@scripts/setup-test-peers.sh
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) --timeout 300
+
+test-sanitize: setup
+	@scripts/setup-test-peers.sh
+	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDS_SANITIZE=ON -DDS_BUILD_BENCH=OFF $(CMAKE_FLAGS)
+	cmake --build $(ASAN_DIR) -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS) --timeout 600
+
+bench: build
+	@scripts/bench.sh $(BUILD_DIR)
+
+format:
+	find src tests bench -name '*.[ch]pp' | xargs clang-format -i
+
+tidy: build
+	find src -name '*.cpp' | xargs clang-tidy -p $(BUILD_DIR) --quiet
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_DIR)

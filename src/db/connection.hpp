@@ -1,0 +1,40 @@
+#pragma once
+// The only thing the upper layers know about a database. Every driver (SQLite, Turso) gives
+// the same results and the same ds::Error codes for the same situation: callers never ask
+// which database they talk to.
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "db/result.hpp"
+#include "db/value.hpp"
+
+namespace ds::db {
+
+struct Statement {
+  std::string sql;
+  std::vector<Value> params;
+};
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+
+  // Runs one statement with positional parameters (?1, ?2 ... or ?). Thread-safe.
+  // Throws ds::Error: constraint, busy, io, misuse, unavailable, auth.
+  virtual Result execute(std::string_view sql, std::span<const Value> params = {}) = 0;
+
+  // Runs all statements atomically: all of them or none. Thread-safe.
+  virtual std::vector<Result> batch(std::span<const Statement> statements) = 0;
+
+  // Runs `body` inside one write transaction; commits when it returns, rolls back when it
+  // throws (and rethrows). The Connection given to `body` is the transaction's: use only it.
+  virtual void transaction(const std::function<void(Connection&)>& body) = 0;
+
+  // "sqlite" or "turso": for status reports and logs, never for branching.
+  virtual std::string_view dialect() const noexcept = 0;
+};
+
+}  // namespace ds::db

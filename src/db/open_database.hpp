@@ -1,0 +1,31 @@
+#pragma once
+// The one place that knows which driver serves which database type.
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/config.hpp"
+#include "db/connection.hpp"
+#include "db/sqlite/sqlite_database.hpp"
+
+namespace ds::db {
+
+struct DatabaseTarget {
+  std::string type;  // "sqlite" or "turso"
+  std::filesystem::path sqlite_path;
+  std::optional<std::string> turso_url;
+  std::optional<Secret> turso_token;
+};
+
+DatabaseTarget target_from_config(const std::string& type, const Config& config);
+
+// Why `target` cannot be used as configured, written for the operator (names the variables
+// to set, never their secret values); nullopt when it looks usable.
+std::optional<std::string> configuration_problem(const DatabaseTarget& target);
+
+// Opens the database. Throws ds::Error (io, unavailable, auth, validation) with a message
+// that is safe to show: it never contains a token.
+std::shared_ptr<Connection> open_database(const DatabaseTarget& target, OpenMode mode);
+
+}  // namespace ds::db

@@ -1,0 +1,165 @@
+#include "db/sqlite/sqlite_database.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "core/error.hpp"
+#include "db/sqlite/sqlite_handle.hpp"
+
+namespace ds::db {
+namespace {
+
+// Runs statements on one handle that is inside a transaction. Nested transactions and
+// batches become savepoints, so a failing inner part rolls back only itself.
+class TransactionConnection final : public Connection {
+ public:
+  explicit TransactionConnection(SqliteHandle& handle) : handle_(handle) {}
+
+  Result execute(std::string_view sql, std::span<const Value> params) override {
+    return handle_.execute(sql, params);
+  }
+
+  std::vector<Result> batch(std::span<const Statement> statements) override {
+    std::vector<Result> results;
+    transaction([&](Connection& c) {
+      results.reserve(statements.size());
+      for (const auto& s : statements) results.push_back(c.execute(s.sql, s.params));
+    });
+    return results;
+  }
+
+  void transaction(const std::function<void(Connection&)>& body) override {
+    handle_.exec_uncached("SAVEPOINT ds_nested");
+    try {
+      body(*this);
+    } catch (...) {
+      handle_.exec_uncached("ROLLBACK TO ds_nested");
+      handle_.exec_uncached("RELEASE ds_nested");
+      throw;
+    }
+    handle_.exec_uncached("RELEASE ds_nested");
+  }
+
+  std::string_view dialect() const noexcept override { return "sqlite"; }
+
+ private:
+  SqliteHandle& handle_;
+};
+
+class SqliteDatabase final : public Connection {
+ public:
+  SqliteDatabase(std::filesystem::path path, OpenMode mode)
+      : path_(std::move(path)),
+        max_handles_(std::max<std::size_t>(4, 2 * std::thread::hardware_concurrency())) {
+    if (mode == OpenMode::create_if_missing && path_.has_parent_path()) {
+      std::error_code ec;
+      std::filesystem::create_directories(path_.parent_path(), ec);
+      if (ec) {
+        throw Error(Errc::io, fmt::format("cannot create folder {}: {}",
+                                          path_.parent_path().string(), ec.message()));
+      }
+    }
+    // The first handle is opened now so that a missing or corrupt file fails here.
+    idle_.push_back(std::make_unique<SqliteHandle>(path_, mode));
+    open_count_ = 1;
+  }
+
+  Result execute(std::string_view sql, std::span<const Value> params) override {
+    Lease lease(*this);
+    return lease->execute(sql, params);
+  }
+
+  std::vector<Result> batch(std::span<const Statement> statements) override {
+    std::vector<Result> results;
+    results.reserve(statements.size());
+    transaction([&](Connection& c) {
+      for (const auto& s : statements) results.push_back(c.execute(s.sql, s.params));
+    });
+    return results;
+  }
+
+  void transaction(const std::function<void(Connection&)>& body) override {
+    Lease lease(*this);
+    lease->exec_uncached("BEGIN IMMEDIATE");
+    try {
+      TransactionConnection tx(*lease);
+      body(tx);
+      lease->exec_uncached("COMMIT");
+    } catch (...) {
+      // ROLLBACK fails only when SQLite already rolled back (e.g. after SQLITE_FULL).
+      try {
+        lease->exec_uncached("ROLLBACK");
+      } catch (const Error&) {
+      }
+      throw;
+    }
+  }
+
+  std::string_view dialect() const noexcept override { return "sqlite"; }
+
+ private:
+  // A handle borrowed from the pool for one call; given back even when the call throws.
+  class Lease {
+   public:
+    explicit Lease(SqliteDatabase& db) : db_(db), handle_(db.acquire()) {}
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    ~Lease() { db_.release(std::move(handle_)); }
+    SqliteHandle* operator->() const { return handle_.get(); }
+    SqliteHandle& operator*() const { return *handle_; }
+
+   private:
+    SqliteDatabase& db_;
+    std::unique_ptr<SqliteHandle> handle_;
+  };
+
+  std::unique_ptr<SqliteHandle> acquire() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      if (!idle_.empty()) {
+        auto h = std::move(idle_.back());
+        idle_.pop_back();
+        return h;
+      }
+      if (open_count_ < max_handles_) {
+        ++open_count_;
+        lock.unlock();
+        try {
+          return std::make_unique<SqliteHandle>(path_, OpenMode::must_exist);
+        } catch (...) {
+          lock.lock();
+          --open_count_;
+          throw;
+        }
+      }
+      available_.wait(lock);
+    }
+  }
+
+  void release(std::unique_ptr<SqliteHandle> handle) {
+    {
+      std::lock_guard lock(mutex_);
+      idle_.push_back(std::move(handle));
+    }
+    available_.notify_one();
+  }
+
+  std::filesystem::path path_;
+  std::size_t max_handles_;
+  std::mutex mutex_;
+  std::condition_variable available_;
+  std::vector<std::unique_ptr<SqliteHandle>> idle_;
+  std::size_t open_count_ = 0;
+};
+
+}  // namespace
+
+std::shared_ptr<Connection> open_sqlite(const std::filesystem::path& path, OpenMode mode) {
+  return std::make_shared<SqliteDatabase>(path, mode);
+}
+
+}  // namespace ds::db

@@ -1,0 +1,190 @@
+#include "db/sqlite/sqlite_handle.hpp"
+
+#include <fmt/format.h>
+
+#include <cctype>
+
+#include "core/error.hpp"
+
+namespace ds::db {
+namespace {
+
+constexpr std::size_t kMaxCachedStatements = 256;
+constexpr int kBusyTimeoutMs = 5000;
+
+Errc classify(int rc) noexcept {
+  switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT: return Errc::constraint;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return Errc::busy;
+    case SQLITE_IOERR:
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_PROTOCOL: return Errc::io;
+    case SQLITE_ERROR:
+    case SQLITE_MISUSE:
+    case SQLITE_RANGE:
+    case SQLITE_MISMATCH:
+    case SQLITE_TOOBIG: return Errc::misuse;
+    default: return Errc::internal;
+  }
+}
+
+bool starts_with_keyword(std::string_view sql, std::string_view keyword) {
+  while (!sql.empty() && std::isspace(static_cast<unsigned char>(sql.front()))) sql.remove_prefix(1);
+  if (sql.size() < keyword.size()) return false;
+  for (std::size_t i = 0; i < keyword.size(); ++i) {
+    if (std::toupper(static_cast<unsigned char>(sql[i])) != keyword[i]) return false;
+  }
+  return true;
+}
+
+// Resets a statement however the step loop ends, so a cached statement never stays
+// mid-result (that would keep its implicit transaction and block WAL checkpoints).
+struct ResetGuard {
+  sqlite3_stmt* stmt;
+  ~ResetGuard() {
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+  }
+};
+
+void bind(sqlite3* db, sqlite3_stmt* stmt, std::span<const Value> params) {
+  const int expected = sqlite3_bind_parameter_count(stmt);
+  if (static_cast<std::size_t>(expected) != params.size()) {
+    throw Error(Errc::misuse, fmt::format("statement expects {} parameters, got {}", expected,
+                                          params.size()));
+  }
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const int idx = static_cast<int>(i) + 1;
+    const int rc = std::visit(
+        [&](const auto& v) -> int {
+          using T = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<T, std::nullptr_t>) {
+            return sqlite3_bind_null(stmt, idx);
+          } else if constexpr (std::is_same_v<T, std::int64_t>) {
+            return sqlite3_bind_int64(stmt, idx, v);
+          } else if constexpr (std::is_same_v<T, double>) {
+            return sqlite3_bind_double(stmt, idx, v);
+          } else if constexpr (std::is_same_v<T, std::string>) {
+            return sqlite3_bind_text64(stmt, idx, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8);
+          } else {
+            return sqlite3_bind_blob64(stmt, idx, v.data(), v.size(), SQLITE_STATIC);
+          }
+        },
+        params[i]);
+    if (rc != SQLITE_OK) throw_sqlite_error(db, rc, "bind");
+  }
+}
+
+Value column_value(sqlite3_stmt* stmt, int i) {
+  switch (sqlite3_column_type(stmt, i)) {
+    case SQLITE_INTEGER: return static_cast<std::int64_t>(sqlite3_column_int64(stmt, i));
+    case SQLITE_FLOAT: return sqlite3_column_double(stmt, i);
+    case SQLITE_TEXT: {
+      const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
+      return std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt, i)));
+    }
+    case SQLITE_BLOB: {
+      const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(stmt, i));
+      return Blob(p, p + sqlite3_column_bytes(stmt, i));
+    }
+    default: return nullptr;
+  }
+}
+
+}  // namespace
+
+void throw_sqlite_error(sqlite3* db, int rc, std::string_view context) {
+  const char* msg = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  throw Error(classify(rc), fmt::format("{}: {}", context, msg), rc);
+}
+
+SqliteHandle::SqliteHandle(const std::filesystem::path& path, OpenMode mode) {
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+  if (mode == OpenMode::create_if_missing) flags |= SQLITE_OPEN_CREATE;
+  const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    const std::string msg = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    sqlite3_close_v2(db_);
+    db_ = nullptr;
+    throw Error(Errc::io, fmt::format("cannot open SQLite database {}: {}", path.string(), msg), rc);
+  }
+  try {
+    sqlite3_db_config(db_, SQLITE_DBCONFIG_DQS_DML, 0, nullptr);
+    sqlite3_db_config(db_, SQLITE_DBCONFIG_DQS_DDL, 0, nullptr);
+    sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+    // journal_mode=WAL also reads the header: a file that is not a database fails here.
+    exec_uncached("PRAGMA journal_mode=WAL");
+    exec_uncached("PRAGMA foreign_keys=ON");
+    exec_uncached("PRAGMA synchronous=NORMAL");
+  } catch (const Error& e) {
+    sqlite3_close_v2(db_);
+    db_ = nullptr;
+    throw Error(e.code(), fmt::format("SQLite database {}: {}", path.string(), e.what()),
+                e.native_code());
+  }
+}
+
+SqliteHandle::~SqliteHandle() {
+  for (auto& [sql, cached] : cache_) sqlite3_finalize(cached.stmt);
+  sqlite3_close_v2(db_);
+}
+
+void SqliteHandle::exec_uncached(const char* sql) {
+  const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) throw_sqlite_error(db_, rc, sql);
+}
+
+SqliteHandle::Cached& SqliteHandle::prepare(std::string_view sql) {
+  if (auto it = cache_.find(sql); it != cache_.end()) return it->second;
+  if (cache_.size() >= kMaxCachedStatements) {
+    for (auto& [text, cached] : cache_) sqlite3_finalize(cached.stmt);
+    cache_.clear();
+  }
+  sqlite3_stmt* stmt = nullptr;
+  const char* tail = nullptr;
+  const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                    SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
+  if (rc != SQLITE_OK) throw_sqlite_error(db_, rc, "prepare");
+  if (stmt == nullptr) throw Error(Errc::misuse, "empty SQL statement");
+  for (; tail != nullptr && *tail != '\0'; ++tail) {
+    if (!std::isspace(static_cast<unsigned char>(*tail)) && *tail != ';') {
+      sqlite3_finalize(stmt);
+      throw Error(Errc::misuse, "one statement per call: the SQL text holds more than one");
+    }
+  }
+  const bool is_insert = starts_with_keyword(sql, "INSERT") || starts_with_keyword(sql, "REPLACE");
+  return cache_.emplace(std::string(sql), Cached{stmt, is_insert}).first->second;
+}
+
+Result SqliteHandle::execute(std::string_view sql, std::span<const Value> params) {
+  Cached& cached = prepare(sql);
+  sqlite3_stmt* stmt = cached.stmt;
+  ResetGuard guard{stmt};
+  bind(db_, stmt, params);
+
+  Result result;
+  const int ncols = sqlite3_column_count(stmt);
+  result.columns.reserve(static_cast<std::size_t>(ncols));
+  for (int i = 0; i < ncols; ++i) result.columns.emplace_back(sqlite3_column_name(stmt, i));
+
+  const auto changes_before = sqlite3_total_changes64(db_);
+  for (;;) {
+    const int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_DONE) break;
+    if (rc != SQLITE_ROW) throw_sqlite_error(db_, rc, "step");
+    for (int i = 0; i < ncols; ++i) result.cells.push_back(column_value(stmt, i));
+  }
+  if (sqlite3_total_changes64(db_) != changes_before) {
+    result.rows_affected = sqlite3_changes64(db_);
+    if (cached.is_insert) result.last_insert_rowid = sqlite3_last_insert_rowid(db_);
+  }
+  return result;
+}
+
+}  // namespace ds::db

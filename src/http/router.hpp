@@ -1,0 +1,44 @@
+#pragma once
+// Maps (method, path) to a handler. Patterns are literal segments and ":name" parameters,
+// e.g. "/api/projects/:id".
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "http/request.hpp"
+
+namespace ds::http {
+
+using Handler = std::function<Response(const Request&)>;
+
+enum class Execution {
+  blocking,  // may wait on a database or the network: runs on the worker pool
+  inline_,   // cheap and never blocks: runs on the I/O thread (e.g. status)
+};
+
+class Router {
+ public:
+  struct Route {
+    Method method;
+    std::vector<std::string> segments;  // ":name" marks a parameter
+    Handler handler;
+    Execution execution;
+  };
+
+  struct Match {
+    const Route* route = nullptr;  // null: no route for this method and path
+    bool path_known = false;       // true: the path exists with another method (405)
+    PathParams params;
+  };
+
+  void add(Method method, std::string_view pattern, Handler handler,
+           Execution execution = Execution::blocking);
+
+  // The returned views point into `path` and into the router; keep both alive.
+  Match match(Method method, std::string_view path) const;
+
+ private:
+  std::vector<Route> routes_;
+};
+
+}  // namespace ds::http

@@ -1,0 +1,83 @@
+#include "http/routes/db_routes.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "http/errors.hpp"
+#include "http/json_body.hpp"
+
+namespace ds::http {
+namespace {
+
+using Outcome = setup::SetupResult::Outcome;
+
+nlohmann::json type_or_null(const std::optional<std::string>& type) {
+  return type ? nlohmann::json(*type) : nlohmann::json(nullptr);
+}
+
+Response setup_response(const setup::SetupResult& r) {
+  nlohmann::ordered_json body;
+  int status = 200;
+  switch (r.outcome) {
+    case Outcome::ok:
+      body = {{"message", "Database setup successful. All services have been initialized and are ready to use."},
+              {"restart_required", false},
+              {"database_type", type_or_null(r.database_type)}};
+      break;
+    case Outcome::ok_restart_required:
+      body = {{"message", "Database setup successful, but some services may require a server restart to function properly."},
+              {"restart_required", true},
+              {"database_type", type_or_null(r.database_type)}};
+      break;
+    case Outcome::already_performed:
+      status = 409;
+      body = {{"message", "Database setup has already been performed."},
+              {"database_type", type_or_null(r.database_type)}};
+      break;
+    case Outcome::in_progress:
+      status = 409;
+      body = {{"message", "Database setup is already in progress."},
+              {"database_type", type_or_null(r.database_type)}};
+      break;
+    case Outcome::invalid_selection:
+      status = 409;
+      body = {{"message", "Database selection file is invalid: " + r.details +
+                              ". Fix or remove persistent_data/db.selection.json."},
+              {"database_type", nullptr}};
+      break;
+    case Outcome::configuration_incomplete:
+      status = 400;
+      body = {{"error", "Database configuration incomplete. Please check environment variables."},
+              {"details", r.details}};
+      break;
+    case Outcome::initialization_failed:
+      status = 500;
+      body = {{"error", "Database initialization failed. Check server logs and configuration."},
+              {"details", r.details}};
+      break;
+  }
+  return Response::json(status, body.dump());
+}
+
+}  // namespace
+
+void add_db_routes(Router& router, setup::DatabaseManager& manager, const Config& config) {
+  router.add(
+      Method::get, "/api/db/status",
+      [&manager](const Request&) { return Response::json(200, *manager.status_json()); },
+      Execution::inline_);
+
+  router.add(Method::post, "/api/db/setup", [&manager, &config](const Request& request) {
+    if (config.setup_token) {
+      require_bearer(request, config.setup_token->reveal(),
+                     R"({"error":"Unauthorized","details":"Setup requires the setup token"})");
+    }
+    const auto body = parse_json_object(request);
+    const auto type = body.find("type");
+    if (type == body.end() || !type->is_string() || (*type != "sqlite" && *type != "turso")) {
+      throw HttpError(validation_error("type", "type must be one of: sqlite, turso"));
+    }
+    return setup_response(manager.setup(type->get<std::string>()));
+  });
+}
+
+}  // namespace ds::http

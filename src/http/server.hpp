@@ -1,0 +1,42 @@
+#pragma once
+// The HTTP/1.1 server: keep-alive, I/O threads sized to the cores, a worker pool for handlers
+// that block, a body limit, and a graceful stop on SIGINT/SIGTERM.
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "http/router.hpp"
+
+namespace ds::http {
+
+class Server {
+ public:
+  struct Options {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 3000;        // 0: any free port (see listen())
+    std::size_t io_threads = 0;       // 0: one per core
+    std::size_t worker_threads = 0;   // 0: four per core, at least 8
+    std::size_t body_limit = 1 << 20;  // bytes
+  };
+
+  Server(Options options, const Router& router);
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+  ~Server();
+
+  // Binds and listens. Returns the port actually bound. Throws ds::Error(io) on failure.
+  std::uint16_t listen();
+
+  // Serves until SIGINT/SIGTERM or stop(): then stops accepting, lets in-flight requests
+  // finish (up to a grace period) and returns.
+  void run();
+
+  // Asks run() to return; safe from any thread.
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ds::http

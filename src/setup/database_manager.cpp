@@ -1,0 +1,142 @@
+#include "setup/database_manager.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+#include "core/time.hpp"
+#include "db/open_database.hpp"
+#include "setup/selection_file.hpp"
+
+namespace ds::setup {
+
+DatabaseManager::DatabaseManager(Config config, std::vector<InitStage> stages)
+    : config_(std::move(config)), stages_(std::move(stages)) {
+  std::lock_guard lock(state_mutex_);
+  publish_status();
+}
+
+DatabaseManager::~DatabaseManager() = default;
+
+void DatabaseManager::publish_status() {
+  nlohmann::ordered_json j = {{"configured", status_.configured},
+                              {"initialized", status_.initialized},
+                              {"dialect", status_.dialect ? nlohmann::ordered_json(*status_.dialect)
+                                                          : nlohmann::ordered_json(nullptr)}};
+  status_json_.store(std::make_shared<const std::string>(j.dump()));
+}
+
+Status DatabaseManager::status() const {
+  std::lock_guard lock(state_mutex_);
+  return status_;
+}
+
+std::shared_ptr<db::Connection> DatabaseManager::open_and_initialize(const std::string& type,
+                                                                     bool create, bool& degraded) {
+  const auto target = db::target_from_config(type, config_);
+  auto conn = db::open_database(target, create ? db::OpenMode::create_if_missing : db::OpenMode::must_exist);
+  degraded = false;
+  for (const auto& stage : stages_) {
+    try {
+      stage.run(*conn);
+    } catch (const std::exception& e) {
+      if (stage.required) {
+        throw Error(Errc::internal, "stage '" + stage.name + "' failed: " + e.what());
+      }
+      spdlog::error("stage={} failed, continuing without it: {}", stage.name, e.what());
+      degraded = true;
+    }
+  }
+  return conn;
+}
+
+void DatabaseManager::boot() {
+  const auto read = read_selection(config_.selection_file());
+  std::optional<std::string> type;
+  {
+    std::lock_guard lock(state_mutex_);
+    switch (read.state) {
+      case SelectionRead::State::invalid:
+        invalid_reason_ = read.reason;
+        status_ = {true, false, std::nullopt};
+        publish_status();
+        spdlog::error("selection file {} is invalid: {}. Fix or remove it, then restart.",
+                      config_.selection_file().string(), read.reason);
+        return;
+      case SelectionRead::State::valid: type = read.selection.type; break;
+      case SelectionRead::State::absent: type = config_.db_type; break;
+    }
+    if (!type) {
+      spdlog::info("database not configured yet: complete setup via POST /api/db/setup");
+      return;
+    }
+    status_ = {true, false, type};
+    publish_status();
+  }
+
+  if (*type == "sqlite" && !std::filesystem::exists(config_.sqlite_path)) {
+    spdlog::error(
+        "SQLite database {} does not exist, so the database is not initialized. Point "
+        "SQLITE_DB_PATH at the existing file (the selection says it was {}), restore it from a "
+        "backup, or create it with `deploystack db up`.",
+        config_.sqlite_path.string(), read.selection.sqlite_path.value_or("not recorded"));
+    return;
+  }
+  try {
+    bool degraded = false;
+    auto conn = open_and_initialize(*type, /*create=*/false, degraded);
+    live_.store(std::move(conn));
+    std::lock_guard lock(state_mutex_);
+    status_.initialized = true;
+    publish_status();
+    spdlog::info("database={} initialized", *type);
+  } catch (const std::exception& e) {
+    spdlog::error("database={} could not be initialized at start: {}", *type, e.what());
+  }
+}
+
+SetupResult DatabaseManager::setup(const std::string& type) {
+  using Outcome = SetupResult::Outcome;
+  {
+    std::lock_guard lock(state_mutex_);
+    if (invalid_reason_) {
+      return {Outcome::invalid_selection, std::nullopt, *invalid_reason_};
+    }
+    if (status_.configured) return {Outcome::already_performed, status_.dialect, {}};
+    if (setup_running_type_) return {Outcome::in_progress, setup_running_type_, {}};
+    if (auto problem = db::configuration_problem(db::target_from_config(type, config_))) {
+      return {Outcome::configuration_incomplete, type, *problem};
+    }
+    setup_running_type_ = type;
+  }
+
+  SetupResult result{Outcome::ok, type, {}};
+  std::shared_ptr<db::Connection> conn;
+  try {
+    bool degraded = false;
+    conn = open_and_initialize(type, /*create=*/true, degraded);
+    Selection selection{type, to_iso8601(now_ms()), "1.0", std::nullopt};
+    if (type == "sqlite") selection.sqlite_path = config_.sqlite_path.string();
+    write_selection(config_.selection_file(), selection);
+    if (degraded) result.outcome = Outcome::ok_restart_required;
+  } catch (const std::exception& e) {
+    spdlog::error("database={} setup failed: {}", type, e.what());
+    result = {Outcome::initialization_failed, type, e.what()};
+    conn.reset();
+  }
+
+  std::lock_guard lock(state_mutex_);
+  setup_running_type_.reset();
+  if (conn) {
+    live_.store(std::move(conn));
+    status_ = {true, true, type};
+    publish_status();
+    spdlog::info("database={} setup complete", type);
+  }
+  return result;
+}
+
+void DatabaseManager::close() { live_.store(nullptr); }
+
+}  // namespace ds::setup

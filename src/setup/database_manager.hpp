@@ -1,0 +1,87 @@
+#pragma once
+// Owns the live database: which type is selected, whether it is initialized, the single-flight
+// setup, and the initialization pipeline run at setup and at every start.
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/config.hpp"
+#include "db/connection.hpp"
+
+namespace ds::setup {
+
+struct Status {
+  bool configured = false;
+  bool initialized = false;
+  std::optional<std::string> dialect;
+};
+
+// One step of database initialization (migrate, settings, plugins ...). Stages run in order
+// on every setup and every start, so each must be idempotent.
+struct InitStage {
+  std::string name;
+  std::function<void(db::Connection&)> run;
+  // false: a failure leaves the database usable; setup answers restart_required:true.
+  bool required = true;
+};
+
+struct SetupResult {
+  enum class Outcome {
+    ok,
+    ok_restart_required,
+    already_performed,
+    in_progress,
+    invalid_selection,
+    configuration_incomplete,
+    initialization_failed,
+  } outcome;
+  std::optional<std::string> database_type;
+  std::string details;  // safe for clients: no secrets
+};
+
+class DatabaseManager {
+ public:
+  DatabaseManager(Config config, std::vector<InitStage> stages);
+  ~DatabaseManager();
+
+  // At start: reads the selection (or DB_TYPE) and opens and initializes that database.
+  // Never creates a missing SQLite file. Failures are logged and reported by status().
+  void boot();
+
+  Status status() const;
+  // status() as the JSON body of GET /api/db/status, built once per state change.
+  std::shared_ptr<const std::string> status_json() const { return status_json_.load(); }
+
+  // POST /api/db/setup for `type` ("sqlite" | "turso"); single-flight.
+  SetupResult setup(const std::string& type);
+
+  // The live database, or null when none is initialized.
+  std::shared_ptr<db::Connection> database() const { return live_.load(); }
+
+  // Drops the live handle (closes the database once no request holds it).
+  void close();
+
+ private:
+  // Opens `type`'s database and runs every stage. Returns whether a non-required stage
+  // failed. Throws ds::Error when the database cannot be used.
+  std::shared_ptr<db::Connection> open_and_initialize(const std::string& type, bool create,
+                                                      bool& degraded);
+  void publish_status();  // call with state_mutex_ held
+
+  Config config_;
+  std::vector<InitStage> stages_;
+
+  mutable std::mutex state_mutex_;
+  Status status_;
+  std::optional<std::string> invalid_reason_;
+  std::optional<std::string> setup_running_type_;
+
+  std::atomic<std::shared_ptr<db::Connection>> live_;
+  std::atomic<std::shared_ptr<const std::string>> status_json_;
+};
+
+}  // namespace ds::setup
