@@ -4,6 +4,10 @@ ASAN_DIR     ?= build-asan
 CMAKE_FLAGS  ?=
 JOBS         ?= $(shell nproc)
 
+# ccache: share hits between build folders (build, build-asan, helpers' own).
+export CCACHE_NOHASHDIR := true
+export CCACHE_BASEDIR := $(CURDIR)
+
 .PHONY: all setup build run test test-fast test-sanitize bench format tidy clean
 
 all: build
