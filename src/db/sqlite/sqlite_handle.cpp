@@ -73,6 +73,8 @@ void bind(sqlite3* db, sqlite3_stmt* stmt, std::span<const Value> params) {
           } else if constexpr (std::is_same_v<T, std::string>) {
             return sqlite3_bind_text64(stmt, idx, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8);
           } else {
+            // An empty vector's data() may be null, which SQLite would bind as NULL.
+            if (v.empty()) return sqlite3_bind_zeroblob(stmt, idx, 0);
             return sqlite3_bind_blob64(stmt, idx, v.data(), v.size(), SQLITE_STATIC);
           }
         },

@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# `make bench`: GET /api/db/status throughput of deploystack against nginx answering the same
+# bytes (the ceiling), in the same run, plus start-to-listening time and idle RSS after setup.
+# Usage: scripts/bench.sh BUILD_DIR. Builds nothing (make bench builds first). Loopback only;
+# every process it starts is stopped on exit.
+# Knobs (environment): BENCH_DURATION (10s), BENCH_CONNECTIONS (32), BENCH_THREADS (2),
+# BENCH_START_RUNS (20), BENCH_ROUNDS (1: alternating deploystack/nginx runs; the medians are
+# reported, which steadies the numbers on a busy machine).
+set -euo pipefail
+shopt -u patsub_replacement 2>/dev/null || true  # bash 5.2: '&' in ${x//a/b} stays literal
+
+build_dir=${1:?usage: scripts/bench.sh BUILD_DIR}
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=$(cd "$build_dir" && pwd)/deploystack
+duration=${BENCH_DURATION:-10s}
+connections=${BENCH_CONNECTIONS:-32}
+threads=${BENCH_THREADS:-2}
+start_runs=${BENCH_START_RUNS:-20}
+rounds=${BENCH_ROUNDS:-1}
+
+die() { echo "bench: $*" >&2; exit 1; }
+[[ -x $bin ]] || die "no binary at $bin (run make build first)"
+for tool in wrk nginx curl; do
+  command -v "$tool" >/dev/null || die "$tool is missing: sudo apt-get install -y wrk nginx-light curl"
+done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/ds-bench.XXXXXX")
+pids=()
+cleanup() {
+  local pid
+  for pid in "${pids[@]+"${pids[@]}"}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]+"${pids[@]}"}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Starts deploystack in data dir $1 on a free port; its stdout goes to the fifo $work/out.fifo
+# held open on fd $ds_out. Sets ds_pid, ds_port and ds_start_ms (exec to listening line).
+start_deploystack() {
+  local dir=$1 line t0 t1
+  mkdir -p "$dir"
+  [[ -p $work/out.fifo ]] || mkfifo "$work/out.fifo"
+  t0=$EPOCHREALTIME
+  (cd "$dir" && exec env -i PATH=/usr/bin:/bin HOST=127.0.0.1 PORT=0 "$bin" serve) \
+    >"$work/out.fifo" 2>>"$dir/stderr.log" &
+  ds_pid=$!
+  pids+=("$ds_pid")
+  exec {ds_out}<"$work/out.fifo"
+  IFS= read -r -t 10 -u "$ds_out" line || die "deploystack did not print its listening line (see $dir/stderr.log)"
+  t1=$EPOCHREALTIME
+  [[ $line =~ ^deploystack\ listening\ on\ http://127\.0\.0\.1:([0-9]+)$ ]] || die "unexpected first line: $line"
+  ds_port=${BASH_REMATCH[1]}
+  # No child process here: the start loop also sums the children's CPU time.
+  local us=$(( (10#${t1/./} - 10#${t0/./}) ))
+  ds_start_ms=$(printf '%d.%02d' $((us / 1000)) $((us % 1000 / 10)))
+}
+
+stop_deploystack() {
+  kill -TERM "$ds_pid"
+  wait "$ds_pid" || die "deploystack exited with $? on SIGTERM"
+  exec {ds_out}<&-
+  forget_pid "$ds_pid"
+}
+
+forget_pid() {
+  local kept=() pid
+  for pid in "${pids[@]+"${pids[@]}"}"; do [[ $pid == "$1" ]] || kept+=("$pid"); done
+  pids=("${kept[@]}")
+}
+
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+# CPU time (user + system, clock ticks) used so far by the processes $@.
+cpu_ticks() {
+  local pid total=0 f
+  for pid in "$@"; do
+    f=$(<"/proc/$pid/stat")
+    f=${f##*) }  # fields after the command name; utime and stime are fields 14 and 15
+    read -r -a f <<<"$f"
+    total=$((total + f[11] + f[12]))
+  done
+  echo "$total"
+}
+
+# wrk against $1 served by the processes $3...; prints req/s, records non-2xx or socket
+# errors, and appends the servers' CPU microseconds per request to $work/cpu-$label.
+run_wrk() {
+  local url=$1 label=$2 out before after requests
+  shift 2
+  before=$(cpu_ticks "$@")
+  out=$(wrk -t"$threads" -c"$connections" -d"$duration" --latency "$url")
+  after=$(cpu_ticks "$@")
+  echo "$out" >"$work/wrk-$label.txt"
+  requests=$(awk '/requests in/ { print $1 }' <<<"$out")
+  awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" \
+    'BEGIN { printf "%.2f\n", t / hz * 1e6 / n }' >>"$work/cpu-$label"
+  if grep -qE 'Non-2xx|Socket errors' <<<"$out"; then
+    echo "bench: $label had errors:" >&2
+    grep -E 'Non-2xx|Socket errors' <<<"$out" >&2
+  fi
+  awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out"
+}
+
+latency_p99() { awk '$1 == "99%" { print $2 }' "$work/wrk-$1.txt"; }
+
+echo "bench: $(nproc) cores, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+
+# 1. deploystack, set up with SQLite: status is the post-setup body.
+start_deploystack "$work/ds"
+setup_status=$(curl -sS -o "$work/setup.json" -w '%{http_code}' -X POST \
+  -H 'content-type: application/json' --data '{"type":"sqlite"}' \
+  "http://127.0.0.1:$ds_port/api/db/setup")
+[[ $setup_status == 200 ]] || die "setup answered $setup_status: $(cat "$work/setup.json")"
+body=$(curl -sS "http://127.0.0.1:$ds_port/api/db/status")
+[[ $body == '{"configured":true,"initialized":true,"dialect":"sqlite"}' ]] || die "unexpected status body: $body"
+sleep 1  # a short idle after setup
+idle_rss_kb=$(rss_kb "$ds_pid")
+
+# 2. nginx with the same bytes, on a free loopback port.
+mkdir -p "$work/nginx/tmp"
+nginx_body=${body//\\/\\\\}
+nginx_body=${nginx_body//\'/\\\'}
+template=$(<"$root/bench/http/nginx.conf.in")
+nginx_pid=
+for _ in 1 2 3 4 5; do
+  nginx_port=$((20000 + RANDOM % 40000))
+  [[ -z $(ss -Hltn "sport = :$nginx_port") ]] || continue
+  conf=${template//@PREFIX@/$work/nginx}
+  conf=${conf//@PORT@/$nginx_port}
+  conf=${conf//@BODY@/$nginx_body}
+  printf '%s\n' "$conf" >"$work/nginx/nginx.conf"
+  nginx -p "$work/nginx" -e "$work/nginx/error.log" -c "$work/nginx/nginx.conf" -g 'daemon off;' \
+    2>>"$work/nginx/stderr.log" &
+  nginx_pid=$!
+  for _ in $(seq 100); do
+    curl -sf -o /dev/null "http://127.0.0.1:$nginx_port/api/db/status" && break
+    kill -0 "$nginx_pid" 2>/dev/null || break
+    sleep 0.02
+  done
+  if kill -0 "$nginx_pid" 2>/dev/null; then pids+=("$nginx_pid"); break; fi
+  wait "$nginx_pid" 2>/dev/null || true
+  nginx_pid=
+done
+[[ -n $nginx_pid ]] || die "nginx did not start: $(tail -3 "$work/nginx/error.log" 2>/dev/null)"
+nginx_body_seen=$(curl -sS "http://127.0.0.1:$nginx_port/api/db/status")
+[[ $nginx_body_seen == "$body" ]] || die "nginx answers different bytes: $nginx_body_seen"
+
+nginx_workers=$(ps -o pid= --ppid "$nginx_pid" | tr -s ' \n' ' ')
+[[ -n ${nginx_workers// /} ]] || die "no nginx worker processes"
+
+# 3. Throughput, same run, same wrk settings: a short warm-up each, then the measured runs.
+echo "bench: wrk -t$threads -c$connections -d$duration (keep-alive) GET /api/db/status"
+wrk -t"$threads" -c"$connections" -d2s "http://127.0.0.1:$ds_port/api/db/status" >/dev/null
+wrk -t"$threads" -c"$connections" -d2s "http://127.0.0.1:$nginx_port/api/db/status" >/dev/null
+ds_runs=() nginx_runs=() ratios=()
+for ((round = 1; round <= rounds; round++)); do
+  ds_runs+=("$(run_wrk "http://127.0.0.1:$ds_port/api/db/status" deploystack "$ds_pid")")
+  nginx_runs+=("$(run_wrk "http://127.0.0.1:$nginx_port/api/db/status" nginx $nginx_workers)")
+  ratios+=("$(awk -v a="${ds_runs[-1]}" -v b="${nginx_runs[-1]}" 'BEGIN { printf "%.2f", a / b }')")
+  ((rounds == 1)) || echo "bench: round $round: deploystack ${ds_runs[-1]}, nginx ${nginx_runs[-1]}, ratio ${ratios[-1]}"
+done
+ds_rps=$(printf "%.0f" "$(median "${ds_runs[@]}")")
+nginx_rps=$(printf "%.0f" "$(median "${nginx_runs[@]}")")
+ratio=$(median "${ratios[@]}")
+loaded_rss_kb=$(rss_kb "$ds_pid")
+stop_deploystack
+kill -TERM "$nginx_pid" && wait "$nginx_pid" 2>/dev/null || true
+forget_pid "$nginx_pid"
+
+# 4. Start to listening: exec to the listening line, with the set-up SQLite database (the
+#    boot opens it and runs the init stages) and with a fresh, unconfigured directory.
+#    The children's CPU time (bash `times`) over the loop, per start+stop, is the cost that
+#    does not depend on how busy the machine is.
+children_cpu_ms() {  # sets cpu_ms; runs in this shell (a subshell has no children's times)
+  local t
+  times >"$work/times"
+  { read -r t; read -r t; } <"$work/times"
+  [[ $t =~ ^([0-9]+)m([0-9]+)\.([0-9]+)s\ ([0-9]+)m([0-9]+)\.([0-9]+)s$ ]] || { cpu_ms=0; return; }
+  local r=("${BASH_REMATCH[@]}")
+  cpu_ms=$(( (10#${r[1]} + 10#${r[4]}) * 60000 + (10#${r[2]} + 10#${r[5]}) * 1000 + 10#${r[3]} + 10#${r[6]} ))
+}
+starts_configured=()
+starts_fresh=()
+children_cpu_ms
+cpu_before=$cpu_ms
+for ((i = 0; i < start_runs; i++)); do
+  start_deploystack "$work/ds"
+  starts_configured+=("$ds_start_ms")
+  stop_deploystack
+  start_deploystack "$work/fresh-$i"
+  starts_fresh+=("$ds_start_ms")
+  stop_deploystack
+done
+children_cpu_ms
+cpu_per_cycle=$(awk -v a="$cpu_before" -v b="$cpu_ms" -v n="$start_runs" 'BEGIN { printf "%.1f", (b - a) / (2 * n) }')
+start_med=$(median "${starts_configured[@]}")
+start_fresh_med=$(median "${starts_fresh[@]}")
+start_max=$(printf '%s\n' "${starts_configured[@]}" | sort -n | tail -1)
+
+verdict() { if awk -v v="$1" -v t="$3" "BEGIN { exit !(v $2 t) }"; then echo ok; else echo MISSED; fi; }
+printf '\n%-40s %14s %14s %s\n' "measure" "value" "target" ""
+printf '%-40s %14s %14s %s\n' "deploystack req/s" "$ds_rps" ">= 50000" "$(verdict "$ds_rps" '>=' 50000)"
+printf '%-40s %14s %14s\n' "nginx req/s (2 workers, return 200)" "$nginx_rps" "ceiling"
+printf '%-40s %14s %14s %s\n' "ratio deploystack / nginx" "$ratio" ">= 0.80" "$(verdict "$ratio" '>=' 0.8)"
+printf '%-40s %14s %14s\n' "server CPU per request (us) ds / nginx" "$(median $(<"$work/cpu-deploystack")) / $(median $(<"$work/cpu-nginx"))" ""
+printf '%-40s %14s %14s\n' "p99 latency deploystack / nginx" "$(latency_p99 deploystack) / $(latency_p99 nginx)" ""
+printf '%-40s %14s %14s %s\n' "start to listening, set up (median ms)" "$start_med" "< 20" "$(verdict "$start_med" '<' 20)"
+printf '%-40s %14s %14s\n' "  max of $start_runs runs (ms)" "$start_max" ""
+printf '%-40s %14s %14s\n' "start to listening, fresh (median ms)" "$start_fresh_med" ""
+printf '%-40s %14s %14s\n' "CPU per start+stop cycle (ms)" "$cpu_per_cycle" ""
+printf '%-40s %14s %14s %s\n' "idle RSS after setup (MB)" "$(awk -v k="$idle_rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')" "< 15" "$(verdict "$idle_rss_kb" '<' 15360)"
+printf '%-40s %14s %14s\n' "RSS after the load (MB)" "$(awk -v k="$loaded_rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')" ""
