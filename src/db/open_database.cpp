@@ -1,11 +1,14 @@
 #include "db/open_database.hpp"
 
 #include "core/error.hpp"
+#include "db/turso/turso_database.hpp"
+#include "db/turso/turso_url.hpp"
 
 namespace ds::db {
 
 DatabaseTarget target_from_config(const std::string& type, const Config& config) {
-  return DatabaseTarget{type, config.sqlite_path, config.turso_url, config.turso_token};
+  return DatabaseTarget{type, config.sqlite_path, config.turso_url, config.turso_token,
+                        config.turso_connect_timeout_ms, config.turso_timeout_ms};
 }
 
 std::optional<std::string> configuration_problem(const DatabaseTarget& target) {
@@ -17,9 +20,10 @@ std::optional<std::string> configuration_problem(const DatabaseTarget& target) {
     if (!target.turso_url || !target.turso_token) {
       return "Turso configuration incomplete. Required: TURSO_DATABASE_URL, TURSO_AUTH_TOKEN";
     }
-    const std::string& url = *target.turso_url;
-    if (!url.starts_with("libsql://") && !url.starts_with("https://") && !url.starts_with("http://")) {
-      return "TURSO_DATABASE_URL has an unsupported scheme. Accepted: libsql://, https://, http://";
+    try {
+      turso::parse_endpoint(*target.turso_url);
+    } catch (const Error& e) {
+      return e.what();
     }
     return std::nullopt;
   }
@@ -29,7 +33,10 @@ std::optional<std::string> configuration_problem(const DatabaseTarget& target) {
 std::shared_ptr<Connection> open_database(const DatabaseTarget& target, OpenMode mode) {
   if (auto problem = configuration_problem(target)) throw Error(Errc::validation, *problem);
   if (target.type == "sqlite") return open_sqlite(target.sqlite_path, mode);
-  throw Error(Errc::unavailable, "The Turso driver is not available in this build yet");
+  TursoOptions options{*target.turso_url, target.turso_token, {}};
+  options.http.connect_timeout = std::chrono::milliseconds(target.turso_connect_timeout_ms);
+  options.http.total_timeout = std::chrono::milliseconds(target.turso_timeout_ms);
+  return open_turso(options);  // checks reachability and the token before anyone persists anything
 }
 
 }  // namespace ds::db

@@ -16,6 +16,8 @@ struct DatabaseTarget {
   std::filesystem::path sqlite_path;
   std::optional<std::string> turso_url;
   std::optional<Secret> turso_token;
+  std::uint32_t turso_connect_timeout_ms = 5000;
+  std::uint32_t turso_timeout_ms = 30000;
 };
 
 DatabaseTarget target_from_config(const std::string& type, const Config& config);

@@ -1,0 +1,380 @@
+#include "db/turso/hrana_codec.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+
+namespace ds::db::hrana {
+namespace {
+
+using nlohmann::json;
+
+constexpr char kBase64Alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 when it is not valid.
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexcept {
+  const auto c = static_cast<unsigned char>(s[i]);
+  std::size_t len;
+  std::uint32_t cp;
+  if (c < 0x80) return 1;
+  if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; }
+  else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; }
+  else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; }
+  else return 0;
+  if (i + len > s.size()) return 0;
+  for (std::size_t k = 1; k < len; ++k) {
+    const auto cc = static_cast<unsigned char>(s[i + k]);
+    if ((cc & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (cc & 0x3F);
+  }
+  // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
+  if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+      (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
+    return 0;
+  }
+  return len;
+}
+
+void append_stmt(std::string& out, std::string_view sql, std::span<const Value> args) {
+  out += R"({"sql":)";
+  append_json_string(out, sql);
+  out += R"(,"args":[)";
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (i != 0) out.push_back(',');
+    out += encode_value(args[i]);
+  }
+  out += R"(],"want_rows":true})";
+}
+
+[[noreturn]] void malformed(std::string_view what) {
+  throw Error(Errc::unavailable, fmt::format("malformed pipeline response: {}", what));
+}
+
+const json* member(const json& obj, const char* key) {
+  if (!obj.is_object()) return nullptr;
+  const auto it = obj.find(key);
+  return it == obj.end() ? nullptr : &*it;
+}
+
+// A string member, or nullopt when missing or null.
+std::optional<std::string> optional_string(const json& obj, const char* key) {
+  const json* v = member(obj, key);
+  if (v == nullptr || v->is_null()) return std::nullopt;
+  if (!v->is_string()) malformed(fmt::format("'{}' is not a string", key));
+  return v->get<std::string>();
+}
+
+std::int64_t parse_int64(const json& v, const char* what) {
+  if (v.is_number_integer()) {
+    if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
+      malformed(fmt::format("{} is out of the int64 range", what));
+    }
+    return v.get<std::int64_t>();
+  }
+  if (!v.is_string()) malformed(fmt::format("{} is neither a decimal string nor an integer", what));
+  const auto& s = v.get_ref<const std::string&>();
+  std::int64_t out = 0;
+  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  if (ec != std::errc{} || ptr != s.data() + s.size() || s.empty()) {
+    malformed(fmt::format("{} is not an int64 decimal string", what));
+  }
+  return out;
+}
+
+Value decode_value(const json& v) {
+  const json* type = member(v, "type");
+  if (type == nullptr || !type->is_string()) malformed("a value has no type");
+  const auto& t = type->get_ref<const std::string&>();
+  if (t == "null") return nullptr;
+  const json* value = member(v, "value");
+  if (t == "integer") {
+    if (value == nullptr) malformed("an integer value has no value");
+    return parse_int64(*value, "an integer value");
+  }
+  if (t == "float") {
+    // A null float is how servers write NaN (JSON has no NaN).
+    if (value == nullptr || value->is_null()) return std::numeric_limits<double>::quiet_NaN();
+    if (!value->is_number()) malformed("a float value is not a number");
+    return value->get<double>();
+  }
+  if (t == "text") {
+    if (value == nullptr || !value->is_string()) malformed("a text value is not a string");
+    return value->get<std::string>();
+  }
+  if (t == "blob") {
+    const json* b64 = member(v, "base64");
+    if (b64 == nullptr || !b64->is_string()) malformed("a blob value has no base64 text");
+    auto blob = base64_decode(b64->get_ref<const std::string&>());
+    if (!blob) malformed("a blob value is not valid base64");
+    return std::move(*blob);
+  }
+  malformed(fmt::format("unknown value type '{}'", t.substr(0, 32)));
+}
+
+StreamError decode_error(const json& e) {
+  StreamError out;
+  if (auto m = optional_string(e, "message")) out.message = std::move(*m);
+  if (auto c = optional_string(e, "code")) out.code = std::move(*c);
+  return out;
+}
+
+Result decode_stmt_result(const json& r) {
+  if (!r.is_object()) malformed("a statement result is not an object");
+  Result out;
+  if (const json* cols = member(r, "cols")) {
+    if (!cols->is_array()) malformed("'cols' is not an array");
+    out.columns.reserve(cols->size());
+    for (const auto& c : *cols) {
+      auto name = optional_string(c, "name");
+      out.columns.push_back(name ? std::move(*name) : std::string());
+    }
+  }
+  if (const json* rows = member(r, "rows")) {
+    if (!rows->is_array()) malformed("'rows' is not an array");
+    out.cells.reserve(rows->size() * out.columns.size());
+    for (const auto& row : *rows) {
+      if (!row.is_array() || row.size() != out.columns.size()) {
+        malformed("a row does not have one value per column");
+      }
+      for (const auto& cell : row) out.cells.push_back(decode_value(cell));
+    }
+  }
+  if (const json* n = member(r, "affected_row_count"); n != nullptr && !n->is_null()) {
+    out.rows_affected = parse_int64(*n, "affected_row_count");
+  }
+  if (const json* id = member(r, "last_insert_rowid"); id != nullptr && !id->is_null()) {
+    out.last_insert_rowid = parse_int64(*id, "last_insert_rowid");
+  }
+  return out;
+}
+
+BatchOutcome decode_batch_result(const json& r) {
+  BatchOutcome out;
+  const json* results = member(r, "step_results");
+  const json* errors = member(r, "step_errors");
+  if (results == nullptr || !results->is_array()) malformed("'step_results' is not an array");
+  out.step_results.reserve(results->size());
+  for (const auto& s : *results) {
+    if (s.is_null()) out.step_results.emplace_back();
+    else out.step_results.emplace_back(decode_stmt_result(s));
+  }
+  out.step_errors.resize(out.step_results.size());
+  if (errors != nullptr && errors->is_array()) {
+    for (std::size_t i = 0; i < errors->size() && i < out.step_errors.size(); ++i) {
+      if (!(*errors)[i].is_null()) out.step_errors[i] = decode_error((*errors)[i]);
+    }
+  }
+  return out;
+}
+
+RequestOutcome decode_outcome(const json& r) {
+  RequestOutcome out;
+  const auto type = optional_string(r, "type");
+  if (type == "error") {
+    const json* e = member(r, "error");
+    out.error = e != nullptr ? decode_error(*e) : StreamError{};
+    return out;
+  }
+  if (type != "ok") malformed("a result is neither ok nor error");
+  const json* response = member(r, "response");
+  if (response == nullptr) malformed("an ok result has no response");
+  const auto rtype = optional_string(*response, "type");
+  if (rtype == "execute" || rtype == "batch") {
+    const json* result = member(*response, "result");
+    if (result == nullptr) malformed("a response has no result");
+    if (rtype == "execute") {
+      out.kind = RequestOutcome::Kind::execute;
+      out.result = decode_stmt_result(*result);
+    } else {
+      out.kind = RequestOutcome::Kind::batch;
+      out.batch = decode_batch_result(*result);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view text) {
+  out.push_back('"');
+  for (std::size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x80) {
+      const std::size_t len = utf8_sequence_length(text, i);
+      if (len == 0) {
+        throw Error(Errc::misuse, "text is not valid UTF-8 (store binary data as a blob)");
+      }
+      out.append(text.data() + i, len);
+      i += len;
+      continue;
+    }
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (u < 0x20) {
+          out += fmt::format("\\u{:04x}", u);
+        } else {
+          out.push_back(c);
+        }
+    }
+    ++i;
+  }
+  out.push_back('"');
+}
+
+std::string base64_encode(std::span<const std::uint8_t> bytes) {
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    const std::uint32_t n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    out.push_back(kBase64Alphabet[(n >> 18) & 63]);
+    out.push_back(kBase64Alphabet[(n >> 12) & 63]);
+    out.push_back(kBase64Alphabet[(n >> 6) & 63]);
+    out.push_back(kBase64Alphabet[n & 63]);
+  }
+  if (const std::size_t rest = bytes.size() - i; rest != 0) {
+    std::uint32_t n = bytes[i] << 16;
+    if (rest == 2) n |= bytes[i + 1] << 8;
+    out.push_back(kBase64Alphabet[(n >> 18) & 63]);
+    out.push_back(kBase64Alphabet[(n >> 12) & 63]);
+    out.push_back(rest == 2 ? kBase64Alphabet[(n >> 6) & 63] : '=');
+    out.push_back('=');
+  }
+  return out;
+}
+
+std::optional<Blob> base64_decode(std::string_view text) {
+  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
+  if (text.size() % 4 == 1) return std::nullopt;
+  Blob out;
+  out.reserve(text.size() * 3 / 4);
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (const char c : text) {
+    int v;
+    if (c >= 'A' && c <= 'Z') v = c - 'A';
+    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9') v = c - '0' + 52;
+    else if (c == '+' || c == '-') v = 62;  // '-' and '_': the URL-safe alphabet
+    else if (c == '/' || c == '_') v = 63;
+    else return std::nullopt;
+    acc = (acc << 6) | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<std::uint8_t>((acc >> bits) & 0xFF));
+    }
+  }
+  return out;
+}
+
+std::string encode_value(const Value& value) {
+  return std::visit(
+      [](const auto& v) -> std::string {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::nullptr_t>) {
+          return R"({"type":"null"})";
+        } else if constexpr (std::is_same_v<T, std::int64_t>) {
+          return fmt::format(R"({{"type":"integer","value":"{}"}})", v);
+        } else if constexpr (std::is_same_v<T, double>) {
+          if (!std::isfinite(v)) {
+            throw Error(Errc::misuse, "a float parameter is NaN or infinite; the protocol cannot carry it");
+          }
+          // Shortest text that reads back to the same double; keep it a float literal.
+          std::string num = fmt::format("{}", v);
+          if (num.find_first_of(".e") == std::string::npos) num += ".0";
+          return fmt::format(R"({{"type":"float","value":{}}})", num);
+        } else if constexpr (std::is_same_v<T, std::string>) {
+          std::string out = R"({"type":"text","value":)";
+          append_json_string(out, v);
+          out.push_back('}');
+          return out;
+        } else {
+          return fmt::format(R"({{"type":"blob","base64":"{}"}})", base64_encode(v));
+        }
+      },
+      value);
+}
+
+PipelineWriter::PipelineWriter(const std::optional<std::string>& baton) {
+  out_ = R"({"baton":)";
+  if (baton) append_json_string(out_, *baton);
+  else out_ += "null";
+  out_ += R"(,"requests":[)";
+}
+
+void PipelineWriter::begin_request() {
+  if (requests_++ != 0) out_.push_back(',');
+}
+
+void PipelineWriter::execute(std::string_view sql, std::span<const Value> args) {
+  begin_request();
+  out_ += R"({"type":"execute","stmt":)";
+  append_stmt(out_, sql, args);
+  out_.push_back('}');
+}
+
+void PipelineWriter::atomic_batch(std::span<const Statement> statements, std::string_view begin_sql,
+                                  std::string_view commit_sql,
+                                  std::span<const std::string_view> undo_sqls) {
+  begin_request();
+  out_ += R"({"type":"batch","batch":{"steps":[{"stmt":)";
+  append_stmt(out_, begin_sql, {});
+  out_.push_back('}');
+  std::size_t step = 0;  // index of the step just written
+  for (const auto& s : statements) {
+    out_ += R"(,{"stmt":)";
+    append_stmt(out_, s.sql, s.params);
+    out_ += fmt::format(R"(,"condition":{{"type":"ok","step":{}}}}})", step);
+    ++step;
+  }
+  out_ += R"(,{"stmt":)";
+  append_stmt(out_, commit_sql, {});
+  out_ += fmt::format(R"(,"condition":{{"type":"ok","step":{}}}}})", step);
+  const std::size_t commit_step = ++step;
+  // Always `not(ok commit)`, never `error commit`: servers disagree on skipped steps.
+  for (const auto undo : undo_sqls) {
+    out_ += R"(,{"stmt":)";
+    append_stmt(out_, undo, {});
+    out_ += fmt::format(R"(,"condition":{{"type":"not","cond":{{"type":"ok","step":{}}}}}}})",
+                        commit_step);
+  }
+  out_ += "]}}";
+}
+
+void PipelineWriter::close() {
+  begin_request();
+  out_ += R"({"type":"close"})";
+}
+
+std::string PipelineWriter::finish() {
+  out_ += "]}";
+  return std::move(out_);
+}
+
+PipelineResponse decode_pipeline_response(std::string_view body) {
+  const json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) malformed("not JSON");
+  if (!doc.is_object()) malformed("not a JSON object");
+  PipelineResponse out;
+  out.baton = optional_string(doc, "baton");
+  out.base_url = optional_string(doc, "base_url");
+  const json* results = member(doc, "results");
+  if (results == nullptr || !results->is_array()) malformed("'results' is not an array");
+  out.results.reserve(results->size());
+  for (const auto& r : *results) out.results.push_back(decode_outcome(r));
+  return out;
+}
+
+}  // namespace ds::db::hrana

@@ -1,0 +1,79 @@
+#pragma once
+// Hrana-over-HTTP JSON, both directions, with no network: what a pipeline request looks like
+// on the wire and what a pipeline response means. See shared/spec/hrana.md.
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "db/connection.hpp"
+#include "db/result.hpp"
+#include "db/value.hpp"
+
+namespace ds::db::hrana {
+
+// Builds the body of one `POST /v2/pipeline`. Text (SQL and values) must be valid UTF-8 and
+// floats finite: otherwise ds::Error(misuse), before anything is sent.
+class PipelineWriter {
+ public:
+  explicit PipelineWriter(const std::optional<std::string>& baton);
+
+  void execute(std::string_view sql, std::span<const Value> args);
+
+  // One `batch` request that runs `statements` atomically: `begin_sql`; each statement if
+  // ok(previous); `commit_sql` if ok(last); then each of `undo_sqls` if not ok(commit).
+  // Result steps: 0 = begin, 1..n = statements, n+1 = commit, then the undo steps.
+  void atomic_batch(std::span<const Statement> statements, std::string_view begin_sql,
+                    std::string_view commit_sql, std::span<const std::string_view> undo_sqls);
+
+  void close();
+
+  std::size_t request_count() const noexcept { return requests_; }
+  // The finished JSON text; the writer is spent afterwards.
+  std::string finish();
+
+ private:
+  void begin_request();
+  std::string out_;
+  std::size_t requests_ = 0;
+};
+
+// An error reported by the server inside a 200 answer.
+struct StreamError {
+  std::string message;
+  std::string code;
+};
+
+struct BatchOutcome {
+  std::vector<std::optional<Result>> step_results;  // null: skipped or failed
+  std::vector<std::optional<StreamError>> step_errors;
+};
+
+// The answer to one request of a pipeline.
+struct RequestOutcome {
+  enum class Kind { execute, batch, other };
+  Kind kind = Kind::other;
+  std::optional<StreamError> error;  // the request as a whole failed
+  Result result;                     // Kind::execute
+  BatchOutcome batch;                // Kind::batch
+};
+
+struct PipelineResponse {
+  std::optional<std::string> baton;
+  std::optional<std::string> base_url;
+  std::vector<RequestOutcome> results;
+};
+
+// Parses a 200 answer. Unknown fields are ignored everywhere. A malformed answer throws
+// ds::Error(unavailable) whose message says what was wrong (never the body itself).
+PipelineResponse decode_pipeline_response(std::string_view body);
+
+// The parts, exposed for tests.
+std::string encode_value(const Value& value);
+std::string base64_encode(std::span<const std::uint8_t> bytes);        // padded
+std::optional<Blob> base64_decode(std::string_view text);             // padded or not
+void append_json_string(std::string& out, std::string_view text);     // throws on bad UTF-8
+
+}  // namespace ds::db::hrana

@@ -1,0 +1,65 @@
+#pragma once
+// HTTPS POSTs to one Turso server over libcurl: kept-alive connections (a small pool of easy
+// handles, one per concurrent caller), TLS verification on, connect and total timeouts, a
+// request counter, and retries with backoff only where the caller says repeating is safe.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/secret.hpp"
+
+namespace ds::db::turso {
+
+struct HttpOptions {
+  std::chrono::milliseconds connect_timeout{5000};
+  std::chrono::milliseconds total_timeout{30000};
+  int max_attempts = 3;  // for requests that may be repeated
+  std::chrono::milliseconds first_backoff{100};
+};
+
+enum class Repeat {
+  never,        // may have been applied: one attempt only (a write, anything inside a stream)
+  if_not_sent,  // repeat only when the server was never reached (refused, DNS)
+  always,       // a read outside a stream: repeat on any transient failure (also 429, 502-504)
+};
+
+struct HttpReply {
+  long status = 0;
+  std::string body;
+};
+
+class HttpClient {
+ public:
+  // `host` names the server in messages; `token` goes only into the Authorization header.
+  HttpClient(std::string host, const Secret& token, HttpOptions options);
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+  ~HttpClient();
+
+  // POSTs a JSON body. Returns any HTTP answer (the caller classifies statuses); throws
+  // ds::Error(unavailable) naming the host and the cause when no answer came (refused, DNS,
+  // TLS, timeout).
+  HttpReply post(const std::string& url, const std::string& body, Repeat repeat);
+
+  // HTTP requests sent so far (every attempt counts).
+  std::uint64_t requests_sent() const noexcept { return sent_.load(std::memory_order_relaxed); }
+  const std::string& host() const noexcept { return host_; }
+
+ private:
+  struct Attempt;
+  void* acquire();
+  void release(void* handle);
+  Attempt perform(void* handle, const std::string& url, const std::string& body);
+
+  std::string host_;
+  HttpOptions options_;
+  void* headers_ = nullptr;  // curl_slist*, shared read-only by every handle
+  std::mutex mutex_;
+  std::vector<void*> idle_;  // CURL* handles that keep their connections alive
+  std::atomic<std::uint64_t> sent_{0};
+};
+
+}  // namespace ds::db::turso

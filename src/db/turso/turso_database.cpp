@@ -1,0 +1,314 @@
+#include "db/turso/turso_database.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <cctype>
+
+#include "core/error.hpp"
+#include "db/turso/hrana_errors.hpp"
+
+namespace ds::db {
+namespace {
+
+using hrana::PipelineResponse;
+using hrana::PipelineWriter;
+using hrana::RequestOutcome;
+using turso::Repeat;
+
+bool starts_with_keyword(std::string_view sql, std::string_view keyword) noexcept {
+  while (!sql.empty() && std::isspace(static_cast<unsigned char>(sql.front()))) sql.remove_prefix(1);
+  if (sql.size() < keyword.size()) return false;
+  for (std::size_t i = 0; i < keyword.size(); ++i) {
+    if (std::toupper(static_cast<unsigned char>(sql[i])) != keyword[i]) return false;
+  }
+  return sql.size() == keyword.size() || !std::isalnum(static_cast<unsigned char>(sql[keyword.size()]));
+}
+
+bool is_read(std::string_view sql) noexcept {
+  return starts_with_keyword(sql, "SELECT") || starts_with_keyword(sql, "VALUES");
+}
+
+bool is_insert(std::string_view sql) noexcept {
+  return starts_with_keyword(sql, "INSERT") || starts_with_keyword(sql, "REPLACE");
+}
+
+// Servers report the connection's counters whatever the statement did; keep exactly what the
+// SQLite driver reports: rows written by this statement, a rowid only after an INSERT wrote.
+Result normalized(Result r, std::string_view sql) {
+  if (is_read(sql) || r.rows_affected < 0) r.rows_affected = 0;
+  if (r.rows_affected == 0 || !is_insert(sql)) r.last_insert_rowid.reset();
+  return r;
+}
+
+// A statement's result out of an execute outcome, or its error.
+Result take_execute(RequestOutcome& outcome, std::string_view sql, std::string_view host) {
+  if (outcome.error) throw hrana::stream_error(*outcome.error, fmt::format("Turso at {}", host));
+  if (outcome.kind != RequestOutcome::Kind::execute) {
+    throw Error(Errc::unavailable, fmt::format("Turso at {} answered an execute with another response type", host));
+  }
+  return normalized(std::move(outcome.result), sql);
+}
+
+// The statements' results out of an atomic batch (steps: begin, statements..., commit, undo...);
+// the first failing step becomes the error.
+std::vector<Result> take_batch(RequestOutcome& outcome, std::span<const Statement> statements,
+                               std::string_view host) {
+  if (outcome.error) throw hrana::stream_error(*outcome.error, fmt::format("Turso at {}", host));
+  auto& b = outcome.batch;
+  const std::size_t n = statements.size();
+  if (outcome.kind != RequestOutcome::Kind::batch || b.step_results.size() < n + 2) {
+    throw Error(Errc::unavailable, fmt::format("Turso at {} answered a batch with a malformed result", host));
+  }
+  for (std::size_t i = 0; i < n + 2; ++i) {
+    if (!b.step_errors[i]) continue;
+    const std::string what = i == 0       ? std::string("BEGIN")
+                             : i == n + 1 ? std::string("COMMIT")
+                                          : fmt::format("statement {} of {}", i, n);
+    throw hrana::stream_error(*b.step_errors[i], fmt::format("Turso at {}: batch {} failed", host, what));
+  }
+  std::vector<Result> results;
+  results.reserve(n);
+  for (std::size_t i = 1; i <= n + 1; ++i) {
+    if (!b.step_results[i]) {
+      throw Error(Errc::unavailable,
+                  fmt::format("Turso at {} skipped batch step {} without reporting an error; the batch was "
+                              "rolled back",
+                              host, i));
+    }
+    if (i <= n) results.push_back(normalized(std::move(*b.step_results[i]), statements[i - 1].sql));
+  }
+  return results;
+}
+
+constexpr std::string_view kRollback[] = {"ROLLBACK"};
+constexpr std::string_view kRollbackSavepoint[] = {"ROLLBACK TO ds_batch", "RELEASE ds_batch"};
+
+}  // namespace
+
+// The Connection handed to a transaction body: every statement runs on one server stream.
+class TursoStream final : public Connection {
+ public:
+  // `foreign_keys_off`: the migration form, with foreign-key enforcement off around the
+  // transaction (the PRAGMA is a no-op inside one).
+  TursoStream(TursoDatabase& db, bool foreign_keys_off)
+      : db_(db), url_(db.pipeline_url_), foreign_keys_off_(foreign_keys_off) {}
+
+  Result execute(std::string_view sql, std::span<const Value> params) override {
+    auto resp = round_trip([&](PipelineWriter& w) { w.execute(sql, params); }, false);
+    return take_execute(resp.results.back(), sql, db_.host());
+  }
+
+  // Inside a transaction a batch is a savepoint: all of it or none, in one round trip.
+  std::vector<Result> batch(std::span<const Statement> statements) override {
+    if (statements.empty()) return {};
+    auto resp = round_trip(
+        [&](PipelineWriter& w) { w.atomic_batch(statements, "SAVEPOINT ds_batch", "RELEASE ds_batch", kRollbackSavepoint); },
+        false);
+    return take_batch(resp.results.back(), statements, db_.host());
+  }
+
+  void transaction(const std::function<void(Connection&)>& body) override {
+    execute("SAVEPOINT ds_nested", {});
+    try {
+      body(*this);
+    } catch (...) {
+      if (!dead_) {
+        try {
+          execute("ROLLBACK TO ds_nested", {});
+          execute("RELEASE ds_nested", {});
+        } catch (const Error&) {
+        }
+      }
+      throw;
+    }
+    execute("RELEASE ds_nested", {});
+  }
+
+  void migration_transaction(const std::function<void(Connection&)>&) override {
+    throw Error(Errc::misuse, "a migration transaction cannot run inside another transaction");
+  }
+
+  std::string_view dialect() const noexcept override { return "turso"; }
+
+  void commit() {
+    if (!begun_) return;  // the body ran no statement: nothing was sent, nothing to end
+    auto resp = round_trip(
+        [&](PipelineWriter& w) {
+          w.execute("COMMIT", {});
+          if (foreign_keys_off_) w.execute("PRAGMA foreign_keys=ON", {});
+        },
+        true);
+    take_execute(resp.results.front(), "COMMIT", db_.host());
+  }
+
+  // Best effort: the transaction is abandoned either way (closing the stream rolls it back).
+  void rollback() noexcept {
+    if (!begun_ || dead_ || closed_) return;
+    try {
+      round_trip(
+          [&](PipelineWriter& w) {
+            w.execute("ROLLBACK", {});
+            if (foreign_keys_off_) w.execute("PRAGMA foreign_keys=ON", {});
+          },
+          true);
+    } catch (const std::exception& e) {
+      spdlog::debug("turso host={} rollback failed: {}", db_.host(), e.what());
+    }
+  }
+
+ private:
+  // One pipeline on this stream; BEGIN rides along with the first one. The results it
+  // returns end with the outcome of what `build` wrote (BEGIN's is checked here).
+  PipelineResponse round_trip(const std::function<void(PipelineWriter&)>& build, bool last) {
+    if (dead_ || closed_) {
+      throw Error(Errc::unavailable,
+                  fmt::format("Turso at {}: the transaction's stream is gone; it was rolled back", db_.host()));
+    }
+    const bool with_begin = !begun_;
+    const std::size_t prefix = with_begin ? (foreign_keys_off_ ? 2 : 1) : 0;
+    PipelineResponse resp;
+    try {
+      resp = db_.send(
+          url_, baton_,
+          [&](PipelineWriter& w) {
+            if (with_begin && foreign_keys_off_) w.execute("PRAGMA foreign_keys=OFF", {});
+            if (with_begin) w.execute("BEGIN IMMEDIATE", {});
+            build(w);
+          },
+          last, Repeat::never, /*in_stream=*/true);
+    } catch (...) {
+      dead_ = true;
+      throw;
+    }
+    begun_ = true;
+    closed_ = last;
+    // Always send the latest baton. A server that keeps no streams answers null; its requests
+    // then share its one connection, which is where our BEGIN ran.
+    baton_ = resp.baton;
+    if (resp.base_url) url_ = turso::follow_base_url(db_.endpoint_, *resp.base_url) + "v2/pipeline";
+    for (std::size_t i = 0; i < prefix; ++i) {
+      if (!resp.results[i].error) continue;
+      // No transaction: nothing the body does may run. Closing the stream ends it cleanly.
+      dead_ = true;
+      const auto error = hrana::stream_error(*resp.results[i].error,
+                                             fmt::format("Turso at {}: starting the transaction failed", db_.host()));
+      if (!closed_) end_quietly();
+      throw error;
+    }
+    resp.results.erase(resp.results.begin(), resp.results.begin() + static_cast<std::ptrdiff_t>(prefix));
+    return resp;
+  }
+
+  void end_quietly() noexcept {
+    try {
+      db_.send(
+          url_, baton_, [&](PipelineWriter& w) { if (foreign_keys_off_) w.execute("PRAGMA foreign_keys=ON", {}); },
+          true, Repeat::never, true);
+    } catch (const std::exception& e) {
+      spdlog::debug("turso host={} ending a stream failed: {}", db_.host(), e.what());
+    }
+    closed_ = true;
+  }
+
+  TursoDatabase& db_;
+  std::string url_;
+  std::optional<std::string> baton_;
+  bool foreign_keys_off_;
+  bool begun_ = false;
+  bool dead_ = false;
+  bool closed_ = false;
+};
+
+TursoDatabase::TursoDatabase(const TursoOptions& options)
+    : endpoint_(turso::parse_endpoint(options.url)),
+      token_(options.token ? *options.token : endpoint_.url_token.value_or(Secret())),
+      pipeline_url_(endpoint_.pipeline_url()),
+      http_(endpoint_.host, token_, options.http) {
+  if (token_.empty()) {
+    throw Error(Errc::validation, "Turso needs an auth token: set TURSO_AUTH_TOKEN (or authToken in the URL)");
+  }
+}
+
+Error TursoDatabase::redacted(const Error& e) const {
+  return Error(e.code(), hrana::redact(e.what(), token_), e.native_code());
+}
+
+PipelineResponse TursoDatabase::send(const std::string& url, const std::optional<std::string>& baton,
+                                     const Build& build, bool last, Repeat repeat, bool in_stream) {
+  for (;;) {
+    const bool with_close = last && close_accepted_.load(std::memory_order_relaxed);
+    PipelineWriter writer(baton);
+    build(writer);
+    const std::size_t requests = writer.request_count();
+    if (with_close) writer.close();
+    const std::string body = writer.finish();
+
+    turso::HttpReply reply = http_.post(url, body, repeat);
+    if (reply.status == 200) {
+      PipelineResponse resp;
+      try {
+        resp = hrana::decode_pipeline_response(reply.body);
+      } catch (const Error& e) {
+        throw redacted(Error(e.code(), fmt::format("Turso at {}: {}", host(), e.what())));
+      }
+      if (resp.results.size() < requests) {
+        throw Error(Errc::unavailable,
+                    fmt::format("Turso at {} answered {} of {} pipeline requests", host(), resp.results.size(), requests));
+      }
+      resp.results.resize(requests);  // the close outcome carries nothing
+      return resp;
+    }
+    if (with_close && hrana::is_close_rejection(reply.status, reply.body)) {
+      // The server could not parse the pipeline, so none of it ran: send it again without close.
+      close_accepted_.store(false, std::memory_order_relaxed);
+      spdlog::info("turso host={} does not accept the close request; streams end without it", host());
+      continue;
+    }
+    throw redacted(hrana::http_error(reply.status, reply.body, host(), in_stream));
+  }
+}
+
+Result TursoDatabase::execute(std::string_view sql, std::span<const Value> params) {
+  // A read is safe to repeat; a write only when the server was never reached.
+  const Repeat repeat = is_read(sql) ? Repeat::always : Repeat::if_not_sent;
+  auto resp = send(pipeline_url_, std::nullopt, [&](PipelineWriter& w) { w.execute(sql, params); }, true, repeat, false);
+  return take_execute(resp.results.front(), sql, host());
+}
+
+std::vector<Result> TursoDatabase::batch(std::span<const Statement> statements) {
+  if (statements.empty()) return {};
+  auto resp = send(
+      pipeline_url_, std::nullopt,
+      [&](PipelineWriter& w) { w.atomic_batch(statements, "BEGIN IMMEDIATE", "COMMIT", kRollback); }, true,
+      Repeat::if_not_sent, false);
+  return take_batch(resp.results.front(), statements, host());
+}
+
+void TursoDatabase::transaction(const std::function<void(Connection&)>& body) {
+  run_stream(body, false);
+}
+
+void TursoDatabase::migration_transaction(const std::function<void(Connection&)>& body) {
+  run_stream(body, true);
+}
+
+void TursoDatabase::run_stream(const std::function<void(Connection&)>& body, bool foreign_keys_off) {
+  TursoStream stream(*this, foreign_keys_off);
+  try {
+    body(stream);
+  } catch (...) {
+    stream.rollback();
+    throw;
+  }
+  stream.commit();
+}
+
+std::shared_ptr<TursoDatabase> open_turso(const TursoOptions& options) {
+  auto db = std::make_shared<TursoDatabase>(options);
+  db->execute("SELECT 1");
+  spdlog::info("turso host={} reachable, token accepted", db->host());
+  return db;
+}
+
+}  // namespace ds::db

@@ -1,0 +1,78 @@
+#pragma once
+// The Turso / libSQL remote driver: ds::db::Connection over Hrana-over-HTTP (`POST
+// /v2/pipeline`). Same results and error codes as the SQLite driver, in as few round trips as
+// the protocol allows:
+//   execute      one pipeline: [execute, close]
+//   batch        one pipeline: one atomic `batch` (BEGIN IMMEDIATE; each step if ok(previous);
+//                COMMIT if ok(last); ROLLBACK if not ok(COMMIT)), then close
+//   transaction  a stream (baton): BEGIN rides with the first statement, each later statement
+//                is one round trip, COMMIT rides with close. A stream the server expires or
+//                kills (any non-2xx answer) fails the transaction with ds::Error(unavailable);
+//                nothing inside a stream is ever retried.
+// `close` is sent as the last request of a stream's final pipeline; a server that rejects it
+// (the pipeline fails to parse, so nothing ran) is remembered and gets no more `close`s.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/secret.hpp"
+#include "db/connection.hpp"
+#include "db/turso/hrana_codec.hpp"
+#include "db/turso/http_client.hpp"
+#include "db/turso/turso_url.hpp"
+
+namespace ds::db {
+
+struct TursoOptions {
+  std::string url;              // TURSO_DATABASE_URL
+  std::optional<Secret> token;  // TURSO_AUTH_TOKEN; the URL's `authToken` when unset
+  turso::HttpOptions http;
+};
+
+class TursoDatabase final : public Connection {
+ public:
+  // Parses the URL; no network yet. Throws ds::Error(validation) for a bad URL or no token.
+  explicit TursoDatabase(const TursoOptions& options);
+
+  Result execute(std::string_view sql, std::span<const Value> params = {}) override;
+  std::vector<Result> batch(std::span<const Statement> statements) override;
+  void transaction(const std::function<void(Connection&)>& body) override;
+  // A stream: [PRAGMA foreign_keys=OFF, BEGIN IMMEDIATE, first statement] ... [COMMIT,
+  // PRAGMA foreign_keys=ON, close]; ROLLBACK instead of COMMIT when `body` throws.
+  void migration_transaction(const std::function<void(Connection&)>& body) override;
+  std::string_view dialect() const noexcept override { return "turso"; }
+
+  // HTTP requests sent so far, every attempt counted (tests prove round-trip counts with it).
+  std::uint64_t requests_sent() const noexcept { return http_.requests_sent(); }
+  // "host[:port]": how messages name the server.
+  const std::string& host() const noexcept { return endpoint_.host; }
+  // False once the server has rejected a `close` request.
+  bool sends_close() const noexcept { return close_accepted_.load(std::memory_order_relaxed); }
+
+ private:
+  friend class TursoStream;
+  using Build = std::function<void(hrana::PipelineWriter&)>;
+
+  // Sends one pipeline built by `build` (plus `close` when `last`); returns the decoded 200
+  // answer with at least as many results as `build` wrote requests. Throws ds::Error.
+  hrana::PipelineResponse send(const std::string& url, const std::optional<std::string>& baton,
+                               const Build& build, bool last, turso::Repeat repeat, bool in_stream);
+  Error redacted(const Error& e) const;
+  void run_stream(const std::function<void(Connection&)>& body, bool foreign_keys_off);
+
+  turso::Endpoint endpoint_;
+  Secret token_;
+  std::string pipeline_url_;
+  turso::HttpClient http_;
+  std::atomic<bool> close_accepted_{true};
+};
+
+// Opens the driver and proves the server answers and accepts the token (`SELECT 1`), so a
+// setup fails before anything is persisted. Throws ds::Error: validation (URL, token), auth
+// (401/403), unavailable (refused, DNS, TLS, timeout, 5xx) naming the host, never the token.
+std::shared_ptr<TursoDatabase> open_turso(const TursoOptions& options);
+
+}  // namespace ds::db

@@ -1,0 +1,30 @@
+#pragma once
+// TURSO_DATABASE_URL -> where the pipeline endpoint is. The token a URL may carry
+// (`?authToken=`) is taken out here, so no URL the driver keeps or prints holds a secret.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/secret.hpp"
+
+namespace ds::db::turso {
+
+struct Endpoint {
+  std::string base_url;  // "https://host[:port]/path/" (always ends with '/'), no query, no token
+  std::string host;      // "host[:port]": the name used in every message
+  std::optional<Secret> url_token;  // from `?authToken=`, when given
+
+  std::string pipeline_url() const { return base_url + "v2/pipeline"; }
+};
+
+// Rules: `libsql://` means https (http with `?tls=0`); `https://` and `http://` are kept;
+// only the query parameters `tls` (0|1) and `authToken` exist; user info, fragments and any
+// other parameter are configuration errors. Throws ds::Error(validation) with a message that
+// never contains the token.
+Endpoint parse_endpoint(std::string_view url);
+
+// A `base_url` a server sent for later requests of a stream, as a base ending in '/'. Throws
+// ds::Error(unavailable) when it is not http(s) or would downgrade https to http.
+std::string follow_base_url(const Endpoint& origin, std::string_view base_url);
+
+}  // namespace ds::db::turso

@@ -1,0 +1,325 @@
+// The Turso driver against a scripted loopback server: protocol details that the local
+// tursodb cannot show (auth, expired batons, close handling, retries, keep-alive).
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "core/error.hpp"
+#include "db/turso/turso_database.hpp"
+#include "support/fake_http_server.hpp"
+
+using ds::Errc;
+using ds::Error;
+using ds::db::Result;
+using ds::db::Statement;
+using ds::db::TursoDatabase;
+using ds::db::TursoOptions;
+using ds::db::Value;
+using ds::test::FakeHttpServer;
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kToken = "tok-SECRET-123";
+
+json ok_execute(int affected = 0, std::optional<std::int64_t> rowid = std::nullopt) {
+  return {{"type", "ok"},
+          {"response",
+           {{"type", "execute"},
+            {"result",
+             {{"cols", json::array({{{"name", "x"}, {"decltype", nullptr}}})},
+              {"rows", json::array({json::array({{{"type", "integer"}, {"value", "1"}}})})},
+              {"affected_row_count", affected},
+              {"last_insert_rowid", rowid ? json(std::to_string(*rowid)) : json(nullptr)}}}}}};
+}
+
+// Answers every request of a pipeline with success, like a complete sqld would.
+json answer_all(const json& pipeline, const std::string& baton, int affected = 1) {
+  json results = json::array();
+  for (const auto& r : pipeline["requests"]) {
+    if (r["type"] == "close") {
+      results.push_back({{"type", "ok"}, {"response", {{"type", "close"}}}});
+    } else if (r["type"] == "batch") {
+      json step_results = json::array(), step_errors = json::array();
+      for (std::size_t i = 0; i < r["batch"]["steps"].size(); ++i) {
+        const bool undo = r["batch"]["steps"][i].contains("condition") &&
+                          r["batch"]["steps"][i]["condition"]["type"] == "not";
+        step_results.push_back(undo ? json(nullptr) : ok_execute(affected, 10 + i)["response"]["result"]);
+        step_errors.push_back(nullptr);
+      }
+      results.push_back({{"type", "ok"},
+                         {"response", {{"type", "batch"}, {"result", {{"step_results", step_results}, {"step_errors", step_errors}}}}}});
+    } else {
+      results.push_back(ok_execute(affected, 42));
+    }
+  }
+  const bool closed = !pipeline["requests"].empty() && pipeline["requests"].back()["type"] == "close";
+  return {{"baton", closed ? json(nullptr) : json(baton)}, {"base_url", nullptr}, {"results", results}};
+}
+
+TursoOptions options_for(const FakeHttpServer& server, std::string path = "") {
+  TursoOptions o{server.url() + path, ds::Secret(kToken), {}};
+  o.http.first_backoff = std::chrono::milliseconds(1);
+  return o;
+}
+
+std::string host_of(const FakeHttpServer& s) { return "127.0.0.1:" + std::to_string(s.port()); }
+
+}  // namespace
+
+TEST(TursoFake, SendsBearerContentLengthAndNoExpect) {
+  FakeHttpServer server([](const FakeHttpServer::Request& r) {
+    return FakeHttpServer::Response{200, answer_all(json::parse(r.body), "b").dump()};
+  });
+  auto db = ds::db::open_turso(options_for(server, "/db/"));
+  std::string big(100000, 'x');  // large enough for curl to consider 100-continue
+  const Value args[] = {big};
+  db->execute("SELECT length(?)", args);
+
+  const auto reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 2u);
+  for (const auto& r : reqs) {
+    EXPECT_EQ(r.method, "POST");
+    EXPECT_EQ(r.target, "/db/v2/pipeline");
+    EXPECT_EQ(r.headers.at("authorization"), std::string("Bearer ") + kToken);
+    EXPECT_EQ(r.headers.at("content-type"), "application/json");
+    EXPECT_EQ(std::stoul(r.headers.at("content-length")), r.body.size());
+    EXPECT_FALSE(r.headers.contains("expect"));
+    EXPECT_FALSE(r.chunked);
+    const auto j = json::parse(r.body);
+    EXPECT_TRUE(j["baton"].is_null());
+    EXPECT_EQ(j["requests"].back()["type"], "close");  // a one-shot stream closes itself
+  }
+  EXPECT_EQ(db->requests_sent(), 2u);
+}
+
+TEST(TursoFake, KeepsTheConnectionAlive) {
+  FakeHttpServer server([](const FakeHttpServer::Request& r) {
+    return FakeHttpServer::Response{200, answer_all(json::parse(r.body), "b").dump()};
+  });
+  auto db = ds::db::open_turso(options_for(server));
+  for (int i = 0; i < 5; ++i) db->execute("SELECT 1");
+  EXPECT_EQ(db->requests_sent(), 6u);
+  EXPECT_EQ(server.connections_accepted(), 1);
+}
+
+TEST(TursoFake, UnauthorizedIsAnAuthErrorNamingTheHostNotTheToken) {
+  FakeHttpServer server([](const FakeHttpServer::Request&) {
+    return FakeHttpServer::Response{401, std::string(R"({"error":"bad token )") + kToken + "\"}"};
+  });
+  try {
+    ds::db::open_turso(options_for(server));
+    FAIL() << "open succeeded";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Errc::auth);
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find(host_of(server)), std::string::npos) << msg;
+    EXPECT_NE(msg.find("401"), std::string::npos) << msg;
+    EXPECT_EQ(msg.find(kToken), std::string::npos) << msg;
+  }
+  EXPECT_EQ(server.requests().size(), 1u);  // auth failures are not retried
+}
+
+TEST(TursoFake, RefusedConnectionIsUnavailableNamingTheHost) {
+  std::string url;
+  {
+    FakeHttpServer gone([](const FakeHttpServer::Request&) { return FakeHttpServer::Response{}; });
+    url = gone.url();
+  }
+  TursoOptions o{url, ds::Secret(kToken), {}};
+  o.http.first_backoff = std::chrono::milliseconds(1);
+  try {
+    ds::db::open_turso(o);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Errc::unavailable);
+    EXPECT_NE(std::string(e.what()).find(url.substr(7)), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("refused"), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()).find(kToken), std::string::npos);
+  }
+}
+
+TEST(TursoFake, TimeoutIsUnavailable) {
+  FakeHttpServer server([](const FakeHttpServer::Request&) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));  // the scripted slow server
+    return FakeHttpServer::Response{};
+  });
+  TursoOptions o = options_for(server);
+  o.http.total_timeout = std::chrono::milliseconds(100);
+  o.http.max_attempts = 1;
+  TursoDatabase db(o);
+  try {
+    db.execute("SELECT 1");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Errc::unavailable);
+    EXPECT_NE(std::string(e.what()).find("timed out"), std::string::npos) << e.what();
+  }
+}
+
+TEST(TursoFake, RejectedCloseIsRememberedAndNotSentAgain) {
+  FakeHttpServer server([](const FakeHttpServer::Request& r) {
+    const auto j = json::parse(r.body);
+    for (const auto& q : j["requests"]) {
+      if (q["type"] == "close") {
+        return FakeHttpServer::Response{
+            500, "Internal Server Error: Failed to parse pipeline request: unknown variant `close`, expected `execute` or `batch`",
+            "text/plain", true};
+      }
+    }
+    return FakeHttpServer::Response{200, answer_all(j, "b").dump(), "application/json", true};
+  });
+  TursoDatabase db(options_for(server));
+  EXPECT_TRUE(db.sends_close());
+  db.execute("INSERT INTO t VALUES (1)");  // a write: resent only because nothing ran
+  EXPECT_EQ(db.requests_sent(), 2u);
+  EXPECT_FALSE(db.sends_close());
+  db.execute("SELECT 1");
+  const Statement stmts[] = {{"INSERT INTO t VALUES (2)", {}}};
+  db.batch(stmts);
+  EXPECT_EQ(db.requests_sent(), 4u);
+  const auto reqs = server.requests();
+  EXPECT_EQ(reqs[1].body.find("close"), std::string::npos);
+  EXPECT_EQ(reqs[3].body.find("\"close\""), std::string::npos);
+}
+
+TEST(TursoFake, ServersThatAcceptCloseKeepGettingIt) {
+  FakeHttpServer server([](const FakeHttpServer::Request& r) {
+    return FakeHttpServer::Response{200, answer_all(json::parse(r.body), "b").dump()};
+  });
+  TursoDatabase db(options_for(server));
+  db.execute("SELECT 1");
+  db.execute("SELECT 2");
+  EXPECT_TRUE(db.sends_close());
+  for (const auto& r : server.requests()) EXPECT_EQ(json::parse(r.body)["requests"].back()["type"], "close");
+}
+
+TEST(TursoFake, ExpiredBatonFailsTheTransactionClearlyWithoutRetry) {
+  for (const int status : {400, 404}) {
+    int n = 0;
+    FakeHttpServer server([&](const FakeHttpServer::Request& r) {
+      const auto j = json::parse(r.body);
+      if (++n == 1) return FakeHttpServer::Response{200, answer_all(j, "baton-1").dump()};
+      return FakeHttpServer::Response{status, R"({"message":"The stream has expired due to inactivity","code":"STREAM_EXPIRED"})"};
+    });
+    TursoDatabase db(options_for(server));
+    bool body_finished = false;
+    try {
+      db.transaction([&](ds::db::Connection& tx) {
+        tx.execute("INSERT INTO t VALUES (1)");
+        tx.execute("INSERT INTO t VALUES (2)");
+        body_finished = true;
+      });
+      FAIL() << "transaction committed";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), Errc::unavailable);
+      EXPECT_NE(std::string(e.what()).find("expired the stream"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(host_of(server)), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(body_finished);
+    const auto reqs = server.requests();
+    ASSERT_EQ(reqs.size(), 2u) << "no retry, no rollback on a dead stream";
+    const auto first = json::parse(reqs[0].body);
+    EXPECT_TRUE(first["baton"].is_null());
+    EXPECT_EQ(first["requests"][0]["stmt"]["sql"], "BEGIN IMMEDIATE");
+    EXPECT_EQ(json::parse(reqs[1].body)["baton"], "baton-1");
+  }
+}
+
+TEST(TursoFake, TransactionPassesTheLatestBatonAndClosesWithCommit) {
+  int n = 0;
+  FakeHttpServer server([&](const FakeHttpServer::Request& r) {
+    return FakeHttpServer::Response{200, answer_all(json::parse(r.body), "baton-" + std::to_string(++n)).dump()};
+  });
+  TursoDatabase db(options_for(server));
+  db.transaction([](ds::db::Connection& tx) {
+    tx.execute("INSERT INTO t VALUES (1)");
+    tx.execute("INSERT INTO t VALUES (2)");
+  });
+  const auto reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 3u);
+  const auto last = json::parse(reqs[2].body);
+  EXPECT_EQ(json::parse(reqs[1].body)["baton"], "baton-1");
+  EXPECT_EQ(last["baton"], "baton-2");
+  EXPECT_EQ(last["requests"][0]["stmt"]["sql"], "COMMIT");
+  EXPECT_EQ(last["requests"][1]["type"], "close");
+}
+
+TEST(TursoFake, ThrowingBodyRollsBackAndCloses) {
+  FakeHttpServer server([&](const FakeHttpServer::Request& r) {
+    return FakeHttpServer::Response{200, answer_all(json::parse(r.body), "b").dump()};
+  });
+  TursoDatabase db(options_for(server));
+  EXPECT_THROW(db.transaction([](ds::db::Connection& tx) {
+    tx.execute("INSERT INTO t VALUES (1)");
+    throw Error(Errc::conflict, "stop");
+  }),
+               Error);
+  const auto reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 2u);
+  const auto last = json::parse(reqs[1].body);
+  EXPECT_EQ(last["requests"][0]["stmt"]["sql"], "ROLLBACK");
+  EXPECT_EQ(last["requests"][1]["type"], "close");
+}
+
+TEST(TursoFake, ReadsAreRetriedWritesAreNot) {
+  FakeHttpServer server([](const FakeHttpServer::Request&) { return FakeHttpServer::Response{503, "busy"}; });
+  TursoDatabase db(options_for(server));
+  EXPECT_THROW(db.execute("SELECT 1"), Error);
+  EXPECT_EQ(db.requests_sent(), 3u);
+  EXPECT_THROW(db.execute("INSERT INTO t VALUES (1)"), Error);
+  EXPECT_EQ(db.requests_sent(), 4u);
+  const Statement stmts[] = {{"SELECT 1", {}}};
+  EXPECT_THROW(db.batch(stmts), Error);
+  EXPECT_EQ(db.requests_sent(), 5u);
+}
+
+TEST(TursoFake, ResultsMapLikeSqlite) {
+  FakeHttpServer server([](const FakeHttpServer::Request& r) {
+    return FakeHttpServer::Response{200, answer_all(json::parse(r.body), "b", 3).dump()};
+  });
+  TursoDatabase db(options_for(server));
+  const Result ins = db.execute("INSERT INTO t VALUES (1)");
+  EXPECT_EQ(ins.rows_affected, 3);
+  EXPECT_EQ(ins.last_insert_rowid, 42);
+  const Result upd = db.execute("UPDATE t SET a = 1");
+  EXPECT_EQ(upd.rows_affected, 3);
+  EXPECT_FALSE(upd.last_insert_rowid);
+  const Result sel = db.execute("SELECT x FROM t");
+  EXPECT_EQ(sel.rows_affected, 0);
+  EXPECT_FALSE(sel.last_insert_rowid);
+  EXPECT_EQ(sel.row_count(), 1u);
+}
+
+TEST(TursoFake, BatchIsOneRequestAndMapsTheFirstFailingStep) {
+  FakeHttpServer server([](const FakeHttpServer::Request& r) {
+    auto answer = answer_all(json::parse(r.body), "b");
+    auto& result = answer["results"][0]["response"]["result"];
+    if (r.body.find("fail-me") != std::string::npos) {
+      result["step_results"][2] = nullptr;
+      result["step_errors"][2] = {{"message", "UNIQUE constraint failed: t.a"}, {"code", "SQLITE_CONSTRAINT_UNIQUE"}};
+      result["step_results"][3] = nullptr;  // skipped
+      result["step_results"][4] = nullptr;  // COMMIT skipped
+      result["step_results"][5] = ok_execute()["response"]["result"];  // ROLLBACK ran
+    }
+    return FakeHttpServer::Response{200, answer.dump()};
+  });
+  TursoDatabase db(options_for(server));
+  const Statement ok[] = {{"INSERT INTO t VALUES (1)", {}}, {"INSERT INTO t VALUES (2)", {}}};
+  const auto results = db.batch(ok);
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[1].last_insert_rowid, 12);  // step 2's own rowid
+  EXPECT_EQ(db.requests_sent(), 1u);
+
+  const Statement bad[] = {{"INSERT INTO t VALUES (1)", {}}, {"INSERT INTO t VALUES ('fail-me')", {}}, {"SELECT 1", {}}};
+  try {
+    db.batch(bad);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Errc::constraint);
+    EXPECT_EQ(e.native_code(), 2067);
+    EXPECT_NE(std::string(e.what()).find("statement 2 of 3"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(db.requests_sent(), 2u);
+}
