@@ -1,10 +1,13 @@
 #include "db/core_schema.hpp"
 
+#include "db/schema.sqlite.hpp"
+#include "db/schema/walk.hpp"
+
 namespace ds::db {
 
-// Placeholder until the typed schema lands: the DSL's walk of schema.sqlite.hpp replaces it.
 const schema::Schema& core_schema() {
-  static const schema::Schema schema{};
+  static const schema::Schema schema =
+      dsl::describe_all<core::AuthUser, core::Projects, core::GlobalSettingGroups, core::GlobalSettings>();
   return schema;
 }
 

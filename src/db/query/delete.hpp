@@ -1,0 +1,60 @@
+#pragma once
+// DELETE: db.delete_from(projects).where(projects.id == id).run()
+#include "db/query/insert.hpp"
+
+namespace ds::db::query {
+
+template <class T, class Where, bool Returning>
+class DeleteQuery {
+ public:
+  explicit DeleteQuery(Connection& conn, Where where = {}) : conn_(&conn), where_(std::move(where)) {}
+
+  template <Condition W>
+  auto where(W w) && {
+    static_assert(std::is_same_v<Where, NoCondition>, "delete: where() is given once; combine with and_()");
+    static_assert(all_named<typename W::tables, std::tuple<T>>::value,
+                  "UNNAMED TABLE: a delete's where() may only use columns of the table deleted from");
+    return DeleteQuery<T, W, Returning>(*conn_, std::move(w));
+  }
+  auto returning() && { return DeleteQuery<T, Where, true>(*conn_, std::move(where_)); }
+
+  // Returns the number of rows deleted.
+  std::int64_t run() && requires(!Returning) { return execute().rows_affected; }
+  std::vector<dsl::Row<T>> all() && requires Returning {
+    Result r = execute();
+    return decode_rows<T>(r);
+  }
+
+ private:
+  Result execute() {
+    std::vector<Value> params;
+    where_.bind(params);
+    if constexpr (Where::dynamic) {
+      std::string sql;
+      render(sql);
+      return conn_->execute(sql, params);
+    } else {
+      static const std::string sql = [this] {
+        std::string s;
+        render(s);
+        return s;
+      }();
+      return conn_->execute(sql, params);
+    }
+  }
+
+  void render(std::string& sql) const {
+    sql += "DELETE FROM ";
+    append_identifier(sql, T::table_name);
+    if constexpr (!std::is_same_v<Where, NoCondition>) {
+      sql += " WHERE ";
+      where_.render(sql);
+    }
+    if constexpr (Returning) render_returning<T>(sql);
+  }
+
+  Connection* conn_;
+  Where where_;
+};
+
+}  // namespace ds::db::query

@@ -1,0 +1,205 @@
+#pragma once
+// INSERT: db.insert(projects).values({.id = uuid_v4(), .name = "x"}).run()
+//         ... .on_conflict_do_nothing() / .on_conflict_do_update(t.key, Patch<T>{...})
+//         ... .returning().first()
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "db/connection.hpp"
+#include "db/query/select.hpp"
+#include "db/query/shape_cache.hpp"
+
+namespace ds::db::query {
+
+enum class Conflict { none, do_nothing, do_update };
+
+// Writes "col" = ?, ... for the present fields of a patch; returns the mask of present columns.
+template <class T>
+std::uint64_t patch_mask(const dsl::Patch<T>& patch) {
+  std::uint64_t mask = 0;
+  auto f = dsl::fields<T>(patch);
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    ((mask |= std::get<I>(f).present ? (std::uint64_t{1} << I) : 0), ...);
+  }(std::make_index_sequence<dsl::column_count<T>>{});
+  return mask;
+}
+template <class T>
+void render_set(std::string& sql, std::uint64_t mask) {
+  bool first = true;
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    ((mask & (std::uint64_t{1} << I)
+          ? (sql += first ? "" : ", ", first = false, append_identifier(sql, dsl::column_at<T, I>::name), sql += " = ?", 0)
+          : 0),
+     ...);
+  }(std::make_index_sequence<dsl::column_count<T>>{});
+}
+template <class T>
+void bind_set(const dsl::Patch<T>& patch, std::vector<Value>& params) {
+  auto f = dsl::fields<T>(patch);
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    ((std::get<I>(f).present ? (params.push_back(encode<dsl::column_at<T, I>::kind>(std::get<I>(f).value)), 0) : 0), ...);
+  }(std::make_index_sequence<dsl::column_count<T>>{});
+}
+template <class T>
+void render_returning(std::string& sql) {
+  sql += " RETURNING ";
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    ((sql += (I == 0 ? "" : ", "), append_identifier(sql, dsl::column_at<T, I>::name)), ...);
+  }(std::make_index_sequence<dsl::column_count<T>>{});
+}
+
+template <class T>
+std::vector<dsl::Row<T>> decode_rows(Result& result) {
+  std::vector<dsl::Row<T>> rows(result.row_count());
+  std::span<Value> cells(result.cells);
+  std::size_t at = 0;
+  for (auto& r : rows) decode_row<T>(cells, at, r);
+  return rows;
+}
+
+template <class T, Conflict K, class Target, bool Returning>
+class InsertQuery {
+ public:
+  InsertQuery(Connection& conn, std::vector<dsl::InsertRow<T>> rows, dsl::Patch<T> update = {})
+      : conn_(&conn), rows_(std::move(rows)), update_(std::move(update)) {}
+
+  auto on_conflict_do_nothing() && {
+    return InsertQuery<T, Conflict::do_nothing, void, Returning>(*conn_, std::move(rows_));
+  }
+  // ON CONFLICT (target) DO UPDATE SET <the fields present in `set`>.
+  template <ColumnRef C>
+  auto on_conflict_do_update(const C&, dsl::Patch<T> set) && {
+    static_assert(std::is_same_v<typename C::table, T>, "UNNAMED TABLE: the conflict target must be a column of the table inserted into");
+    return InsertQuery<T, Conflict::do_update, C, Returning>(*conn_, std::move(rows_), std::move(set));
+  }
+  auto returning() && { return InsertQuery<T, K, Target, true>(*conn_, std::move(rows_), std::move(update_)); }
+
+  // Runs the insert (several rows: one transaction). Returns the number of rows inserted.
+  std::int64_t run() && requires(!Returning) {
+    std::int64_t n = 0;
+    execute_all([&](Result&& r) { n += r.rows_affected; });
+    return n;
+  }
+  std::vector<dsl::Row<T>> all() && requires Returning {
+    std::vector<dsl::Row<T>> out;
+    execute_all([&](Result&& r) {
+      auto rows = decode_rows<T>(r);
+      out.insert(out.end(), std::make_move_iterator(rows.begin()), std::make_move_iterator(rows.end()));
+    });
+    return out;
+  }
+  // The inserted row; nullopt when a conflict skipped it.
+  std::optional<dsl::Row<T>> first() && requires Returning {
+    auto rows = std::move(*this).all();
+    if (rows.empty()) return std::nullopt;
+    return std::move(rows.front());
+  }
+
+ private:
+  template <class OnResult>
+  void execute_all(OnResult&& on_result) {
+    if (rows_.size() == 1) {
+      on_result(execute_one(*conn_, rows_.front()));
+      return;
+    }
+    conn_->transaction([&](Connection& tx) {
+      for (auto& row : rows_) on_result(execute_one(tx, row));
+    });
+  }
+
+  Result execute_one(Connection& conn, dsl::InsertRow<T>& row) {
+    std::vector<Value> params;
+    params.reserve(dsl::column_count<T> + 4);
+    std::uint64_t mask = 0;
+    auto f = dsl::fields<T>(row);
+    [&]<std::size_t... I>(std::index_sequence<I...>) { (add_value<I>(std::get<I>(f), mask, params), ...); }(
+        std::make_index_sequence<dsl::column_count<T>>{});
+    const std::uint64_t update_mask = K == Conflict::do_update ? patch_mask<T>(update_) : 0;
+    if (K == Conflict::do_update && update_mask == 0) {
+      throw Error(Errc::misuse, "on_conflict_do_update: the patch sets no column");
+    }
+    if constexpr (K == Conflict::do_update) bind_set<T>(update_, params);
+    const std::string& sql = sql_for_shape<InsertQuery>({mask, update_mask}, [&](std::string& s) { render(s, mask, update_mask); });
+    return conn.execute(sql, params);
+  }
+
+  // Required and application-defaulted columns are always present; a column with an SQL
+  // default (or an INTEGER PRIMARY KEY) is left out when not set, so the database fills it.
+  template <std::size_t I, class F>
+  static void add_value(F& field, std::uint64_t& mask, std::vector<Value>& params) {
+    using C = dsl::column_at<T, I>;
+    if constexpr (C::required_on_insert) {
+      params.push_back(encode<C::kind>(std::move(field.value)));
+      mask |= std::uint64_t{1} << I;
+    } else if (field.has_value()) {
+      params.push_back(encode<C::kind>(std::move(*field)));
+      mask |= std::uint64_t{1} << I;
+    } else if constexpr (C::has_default_fn) {
+      params.push_back(encode<C::kind>(C::make_default()));
+      mask |= std::uint64_t{1} << I;
+    } else if constexpr (!C::has_sql_default && !C::rowid_alias) {
+      params.emplace_back(nullptr);
+      mask |= std::uint64_t{1} << I;
+    }
+  }
+
+  static void render(std::string& sql, std::uint64_t mask, std::uint64_t update_mask) {
+    sql += "INSERT INTO ";
+    append_identifier(sql, T::table_name);
+    std::string values;
+    bool first = true;
+    sql += " (";
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      ((mask & (std::uint64_t{1} << I)
+            ? (sql += first ? "" : ", ", values += first ? "?" : ", ?", first = false,
+               append_identifier(sql, dsl::column_at<T, I>::name), 0)
+            : 0),
+       ...);
+    }(std::make_index_sequence<dsl::column_count<T>>{});
+    if (first) {
+      sql.resize(sql.size() - 2);
+      sql += " DEFAULT VALUES";
+    } else {
+      sql += ") VALUES (";
+      sql += values;
+      sql += ')';
+    }
+    if constexpr (K == Conflict::do_nothing) sql += " ON CONFLICT DO NOTHING";
+    if constexpr (K == Conflict::do_update) {
+      sql += " ON CONFLICT (";
+      append_identifier(sql, Target::name);
+      sql += ") DO UPDATE SET ";
+      render_set<T>(sql, update_mask);
+    }
+    if constexpr (Returning) render_returning<T>(sql);
+  }
+
+  Connection* conn_;
+  std::vector<dsl::InsertRow<T>> rows_;
+  dsl::Patch<T> update_;
+};
+
+template <class T>
+class InsertStart {
+ public:
+  explicit InsertStart(Connection& conn) : conn_(&conn) {}
+  auto values(dsl::InsertRow<T> row) const {
+    std::vector<dsl::InsertRow<T>> rows;
+    rows.push_back(std::move(row));
+    return InsertQuery<T, Conflict::none, void, false>(*conn_, std::move(rows));
+  }
+  // Several rows, inserted in one transaction.
+  template <class Rows>
+    requires std::same_as<Rows, std::vector<dsl::InsertRow<T>>>
+  auto values(Rows rows) const {
+    return InsertQuery<T, Conflict::none, void, false>(*conn_, std::move(rows));
+  }
+
+ private:
+  Connection* conn_;
+};
+
+}  // namespace ds::db::query

@@ -1,0 +1,271 @@
+#pragma once
+// SELECT: db.select(projects).where(...).order_by(...).limit(n).all()
+//         db.select(projects.id, auth_user.email).from(projects).left_join(auth_user, on).all()
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <vector>
+
+#include "db/connection.hpp"
+#include "db/query/expr.hpp"
+#include "db/query/shape_cache.hpp"
+#include "db/schema/table.hpp"
+
+namespace ds::db::query {
+
+using dsl::TableRef;
+
+template <class T, class Tuple> struct tuple_has;
+template <class T, class... U> struct tuple_has<T, std::tuple<U...>> : std::bool_constant<(std::is_same_v<T, U> || ...)> {};
+
+template <class Used, class Named> struct all_named;
+template <class... U, class Named> struct all_named<std::tuple<U...>, Named> : std::bool_constant<(tuple_has<U, Named>::value && ...)> {};
+
+// ---- what a select returns ---------------------------------------------------------------
+template <class T> struct TableItem { using tables = std::tuple<T>; };
+template <class C> struct ColumnItem { using tables = std::tuple<typename C::table>; using column = C; };
+
+template <class X>
+auto make_item() {
+  if constexpr (TableRef<X>) return TableItem<X>{};
+  else {
+    static_assert(ColumnRef<X>, "select() takes tables and columns");
+    return ColumnItem<X>{};
+  }
+}
+
+template <class Item, class Nullable> struct item_result;
+template <class T, class Nullable> struct item_result<TableItem<T>, Nullable> {
+  using type = std::conditional_t<tuple_has<T, Nullable>::value, std::optional<dsl::Row<T>>, dsl::Row<T>>;
+};
+template <class C, class Nullable> struct item_result<ColumnItem<C>, Nullable> {
+  using type = std::conditional_t<tuple_has<typename C::table, Nullable>::value,
+                                  std::optional<typename C::value_type>, typename C::field_type>;
+};
+
+template <class T>
+void render_table_columns(std::string& sql) {
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    ((sql += (I == 0 ? "" : ", "), render_column<dsl::column_at<T, I>>(sql)), ...);
+  }(std::make_index_sequence<dsl::column_count<T>>{});
+}
+
+// Reads a row of T from cells[at ...], moving values out.
+template <class T, class Row>
+void decode_row(std::span<Value> cells, std::size_t& at, Row& row) {
+  auto f = dsl::fields<T>(row);
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    ((decode<dsl::column_at<T, I>::kind>(std::move(cells[at + I]), dsl::column_at<T, I>::name, std::get<I>(f))), ...);
+  }(std::make_index_sequence<dsl::column_count<T>>{});
+  at += dsl::column_count<T>;
+}
+
+template <class Item, class Out>
+void decode_item(std::span<Value> cells, std::size_t& at, Out& out) {
+  if constexpr (std::is_same_v<Item, TableItem<std::tuple_element_t<0, typename Item::tables>>>) {
+    using T = std::tuple_element_t<0, typename Item::tables>;
+    if constexpr (std::is_same_v<Out, dsl::Row<T>>) {
+      decode_row<T>(cells, at, out);
+    } else {  // left-joined: no match when every column is NULL
+      bool all_null = true;
+      for (std::size_t i = 0; i < dsl::column_count<T>; ++i) all_null = all_null && db::is_null(cells[at + i]);
+      if (all_null) {
+        out.reset();
+        at += dsl::column_count<T>;
+      } else {
+        decode_row<T>(cells, at, out.emplace());
+      }
+    }
+  } else {
+    using C = typename Item::column;
+    decode<C::kind>(std::move(cells[at]), C::name, out);
+    ++at;
+  }
+}
+
+template <class Nullable, class... Items> struct rows_result {
+  using type = std::tuple<typename item_result<Items, Nullable>::type...>;
+};
+template <class Nullable, class Item> struct rows_result<Nullable, Item> {
+  using type = typename item_result<Item, Nullable>::type;
+};
+
+struct NoCondition {
+  using tables = std::tuple<>;
+  static constexpr bool dynamic = false;
+  void render(std::string&) const {}
+  void bind(std::vector<Value>&) const {}
+};
+
+template <class T, bool Left, class On>
+struct Join {
+  using table = T;
+  static constexpr bool left = Left;
+  On on;
+};
+
+template <class Items, class From, class Joins, class Where, class Order, bool HasLimit, bool HasOffset>
+class SelectQuery;
+
+template <class... Items, class From, class... Joins, class Where, class... Order, bool HasLimit, bool HasOffset>
+class SelectQuery<std::tuple<Items...>, From, std::tuple<Joins...>, Where, std::tuple<Order...>, HasLimit, HasOffset> {
+  using Self = SelectQuery;
+  template <class I, class F, class J, class W, class O, bool L, bool Off> friend class SelectQuery;
+
+ public:
+  using named_tables = std::tuple<From, typename Joins::table...>;
+  using nullable_tables = tables_cat<std::conditional_t<Joins::left, std::tuple<typename Joins::table>, std::tuple<>>...>;
+  using row_type = typename rows_result<nullable_tables, Items...>::type;
+
+  SelectQuery(Connection& conn, std::tuple<Joins...> joins = {}, Where where = {}, std::int64_t limit = 0,
+              std::int64_t offset = 0)
+      : conn_(&conn), joins_(std::move(joins)), where_(std::move(where)), limit_(limit), offset_(offset) {}
+
+  template <TableRef T>
+  auto from(const T&) const {
+    static_assert(std::is_void_v<From>, "select: from() is given once");
+    return SelectQuery<std::tuple<Items...>, T, std::tuple<Joins...>, Where, std::tuple<Order...>, HasLimit, HasOffset>(
+        *conn_, joins_, where_, limit_, offset_);
+  }
+  template <TableRef T, Condition On> auto inner_join(const T&, On on) const { return join<T, false>(std::move(on)); }
+  template <TableRef T, Condition On> auto left_join(const T&, On on) const { return join<T, true>(std::move(on)); }
+
+  template <Condition W>
+  auto where(W w) const {
+    static_assert(std::is_same_v<Where, NoCondition>, "select: where() is given once; combine with and_()");
+    return SelectQuery<std::tuple<Items...>, From, std::tuple<Joins...>, W, std::tuple<Order...>, HasLimit, HasOffset>(
+        *conn_, joins_, std::move(w), limit_, offset_);
+  }
+  template <class... O>
+  auto order_by(const O&... o) const {
+    return SelectQuery<std::tuple<Items...>, From, std::tuple<Joins...>, Where, std::tuple<decltype(order_term(o))...>,
+                       HasLimit, HasOffset>(*conn_, joins_, where_, limit_, offset_);
+  }
+  auto limit(std::int64_t n) const {
+    return SelectQuery<std::tuple<Items...>, From, std::tuple<Joins...>, Where, std::tuple<Order...>, true, HasOffset>(
+        *conn_, joins_, where_, n, offset_);
+  }
+  auto offset(std::int64_t n) const {
+    return SelectQuery<std::tuple<Items...>, From, std::tuple<Joins...>, Where, std::tuple<Order...>, HasLimit, true>(
+        *conn_, joins_, where_, limit_, n);
+  }
+
+  std::vector<row_type> all() const {
+    check_rules();
+    std::vector<Value> params;
+    Result result = conn_->execute(sql(), bind(params));
+    std::vector<row_type> rows(result.row_count());
+    std::span<Value> cells(result.cells);
+    std::size_t at = 0;
+    for (auto& row : rows) decode_into(cells, at, row);
+    return rows;
+  }
+
+  // The first row, or nullopt. Add limit(1) when more rows could match.
+  std::optional<row_type> first() const {
+    check_rules();
+    std::vector<Value> params;
+    Result result = conn_->execute(sql(), bind(params));
+    if (result.row_count() == 0) return std::nullopt;
+    std::optional<row_type> row(std::in_place);
+    std::size_t at = 0;
+    decode_into(std::span<Value>(result.cells), at, *row);
+    return row;
+  }
+
+  // The SQL text of this query's shape (for tests and logs).
+  std::string to_sql() const {
+    std::string s;
+    render(s);
+    return s;
+  }
+
+ private:
+  template <class T, bool Left, class On>
+  auto join(On on) const {
+    using J = Join<T, Left, On>;
+    return SelectQuery<std::tuple<Items...>, From, std::tuple<Joins..., J>, Where, std::tuple<Order...>, HasLimit, HasOffset>(
+        *conn_, std::tuple_cat(joins_, std::tuple<J>{J{std::move(on)}}), where_, limit_, offset_);
+  }
+
+  static constexpr void check_rules() {
+    static_assert(!std::is_void_v<From>, "select: name the table with from()");
+    using used = tables_cat<typename Items::tables..., typename Where::tables, typename Order::tables...,
+                            typename decltype(Joins::on)::tables...>;
+    static_assert(all_named<used, named_tables>::value,
+                  "UNNAMED TABLE: the query selects, filters or orders by a column of a table it did not "
+                  "name in select(table)/from()/inner_join()/left_join()");
+  }
+
+  static constexpr bool dynamic = Where::dynamic || (decltype(Joins::on)::dynamic || ...);
+
+  const std::string& sql() const {
+    if constexpr (!dynamic) {
+      static const std::string text = to_sql();
+      return text;
+    } else {
+      thread_local std::string text;
+      text.clear();
+      render(text);
+      return text;
+    }
+  }
+
+  void render(std::string& sql) const {
+    sql += "SELECT ";
+    bool first = true;
+    ((sql += first ? "" : ", ", first = false, render_item_sql<Items>(sql)), ...);
+    sql += " FROM ";
+    append_identifier(sql, From::table_name);
+    std::apply([&](const auto&... j) {
+      ((sql += std::remove_cvref_t<decltype(j)>::left ? " LEFT JOIN " : " INNER JOIN ",
+        append_identifier(sql, std::remove_cvref_t<decltype(j)>::table::table_name), sql += " ON ", j.on.render(sql)), ...);
+    }, joins_);
+    if constexpr (!std::is_same_v<Where, NoCondition>) {
+      sql += " WHERE ";
+      where_.render(sql);
+    }
+    if constexpr (sizeof...(Order) > 0) {
+      sql += " ORDER BY ";
+      bool first_order = true;
+      ((sql += first_order ? "" : ", ", first_order = false, Order{}.render(sql)), ...);
+    }
+    if constexpr (HasLimit) sql += " LIMIT ?";
+    else if constexpr (HasOffset) sql += " LIMIT -1";
+    if constexpr (HasOffset) sql += " OFFSET ?";
+  }
+
+  template <class Item>
+  static void render_item_sql(std::string& sql) {
+    if constexpr (is_table_item<Item>) render_table_columns<std::tuple_element_t<0, typename Item::tables>>(sql);
+    else render_column<typename Item::column>(sql);
+  }
+  template <class Item>
+  static constexpr bool is_table_item = std::is_same_v<Item, TableItem<std::tuple_element_t<0, typename Item::tables>>>;
+
+  std::span<const Value> bind(std::vector<Value>& params) const {
+    std::apply([&](const auto&... j) { (j.on.bind(params), ...); }, joins_);
+    where_.bind(params);
+    if constexpr (HasLimit) params.emplace_back(limit_);
+    if constexpr (HasOffset) params.emplace_back(offset_);
+    return params;
+  }
+
+  void decode_into(std::span<Value> cells, std::size_t& at, row_type& row) const {
+    if constexpr (sizeof...(Items) == 1) {
+      decode_item<Items...>(cells, at, row);
+    } else {
+      std::apply([&](auto&... out) { (decode_item<Items>(cells, at, out), ...); }, row);
+    }
+  }
+
+  Connection* conn_;
+  std::tuple<Joins...> joins_;
+  Where where_;
+  std::int64_t limit_;
+  std::int64_t offset_;
+};
+
+}  // namespace ds::db::query

@@ -1,0 +1,83 @@
+#pragma once
+// UPDATE: db.update(projects).set({.name = "x", .updated_at = now}).where(projects.id == id).run()
+#include "db/query/insert.hpp"
+
+namespace ds::db::query {
+
+template <class T, class Where, bool Returning>
+class UpdateQuery {
+ public:
+  UpdateQuery(Connection& conn, dsl::Patch<T> set, Where where = {})
+      : conn_(&conn), set_(std::move(set)), where_(std::move(where)) {}
+
+  template <Condition W>
+  auto where(W w) && {
+    static_assert(std::is_same_v<Where, NoCondition>, "update: where() is given once; combine with and_()");
+    check_tables<W>();
+    return UpdateQuery<T, W, Returning>(*conn_, std::move(set_), std::move(w));
+  }
+  auto returning() && { return UpdateQuery<T, Where, true>(*conn_, std::move(set_), std::move(where_)); }
+
+  // Returns the number of rows changed.
+  std::int64_t run() && requires(!Returning) { return execute().rows_affected; }
+  std::vector<dsl::Row<T>> all() && requires Returning {
+    Result r = execute();
+    return decode_rows<T>(r);
+  }
+  std::optional<dsl::Row<T>> first() && requires Returning {
+    auto rows = std::move(*this).all();
+    if (rows.empty()) return std::nullopt;
+    return std::move(rows.front());
+  }
+
+ private:
+  template <class W>
+  static constexpr void check_tables() {
+    static_assert(all_named<typename W::tables, std::tuple<T>>::value,
+                  "UNNAMED TABLE: an update's where() may only use columns of the table being updated");
+  }
+
+  Result execute() {
+    const std::uint64_t mask = patch_mask<T>(set_);
+    if (mask == 0) throw Error(Errc::misuse, "update: set() names no column");
+    std::vector<Value> params;
+    params.reserve(dsl::column_count<T> + 2);
+    bind_set<T>(set_, params);
+    where_.bind(params);
+    if constexpr (Where::dynamic) {
+      std::string sql;
+      render(sql, mask);
+      return conn_->execute(sql, params);
+    } else {
+      return conn_->execute(sql_for_shape<UpdateQuery>({mask, 0}, [&](std::string& s) { render(s, mask); }), params);
+    }
+  }
+
+  void render(std::string& sql, std::uint64_t mask) const {
+    sql += "UPDATE ";
+    append_identifier(sql, T::table_name);
+    sql += " SET ";
+    render_set<T>(sql, mask);
+    if constexpr (!std::is_same_v<Where, NoCondition>) {
+      sql += " WHERE ";
+      where_.render(sql);
+    }
+    if constexpr (Returning) render_returning<T>(sql);
+  }
+
+  Connection* conn_;
+  dsl::Patch<T> set_;
+  Where where_;
+};
+
+template <class T>
+class UpdateStart {
+ public:
+  explicit UpdateStart(Connection& conn) : conn_(&conn) {}
+  auto set(dsl::Patch<T> patch) const { return UpdateQuery<T, NoCondition, false>(*conn_, std::move(patch)); }
+
+ private:
+  Connection* conn_;
+};
+
+}  // namespace ds::db::query

@@ -1,0 +1,115 @@
+#pragma once
+// Tables: a column list written once as a template over "what a column is", instantiated as
+// declarations (the table object used in queries), as rows (plain values), as insert rows and
+// as patches. See docs/SCHEMA.md.
+//
+//   template <template <FixedString, class, class...> class Column>
+//   struct ProjectsColumns {
+//     Column<"id", Text, PrimaryKey> id;
+//     Column<"name", Text, NotNull> name;
+//   };
+//   struct Projects : Table<Projects, "projects", ProjectsColumns> {};
+//   inline constexpr Projects projects;
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "db/schema/column.hpp"
+#include "db/schema/members.hpp"
+#include "db/schema/model.hpp"
+
+namespace ds::db::dsl {
+
+// The rule named by the compile error when an insert row misses a required column.
+template <class T, class Decl>
+struct Required {
+  T value;
+  template <class U>
+    requires std::is_constructible_v<T, U&&>
+  Required(U&& u) : value(std::forward<U>(u)) {}  // NOLINT: implicit on purpose (designated init)
+  template <int = 0>
+  Required() {
+    static_assert(sizeof(Decl) == 0,
+                  "MISSING REQUIRED COLUMN: an insert row must set every NOT NULL column that has "
+                  "no default (see the column named in Decl below)");
+  }
+};
+
+// A patch field: absent (not changed) or a value (which may be std::nullopt for NULL).
+template <class T>
+struct Set {
+  bool present = false;
+  T value{};
+  Set() = default;
+  template <class U>
+    requires std::is_constructible_v<T, U&&>
+  Set(U&& u) : present(true), value(std::forward<U>(u)) {}  // NOLINT: implicit on purpose
+};
+
+template <class Tbl>
+struct Bind {
+  template <FixedString N, class T, class... M>
+  using col = ColumnDecl<Tbl, N, T, M...>;
+};
+
+namespace detail {
+template <FixedString N, class T, class... M>
+using FieldOf = typename ColumnDecl<void, N, T, M...>::field_type;
+template <FixedString N, class T, class... M>
+using InsertFieldOf = std::conditional_t<ColumnDecl<void, N, T, M...>::required_on_insert,
+                                         Required<typename T::cpp, ColumnDecl<void, N, T, M...>>,
+                                         std::optional<typename T::cpp>>;
+template <FixedString N, class T, class... M>
+using PatchFieldOf = Set<typename ColumnDecl<void, N, T, M...>::field_type>;
+}  // namespace detail
+
+// A table-level constraint, from the builders below.
+using Constraint = std::variant<schema::Index, schema::CompositePrimaryKey, schema::UniqueConstraint, schema::CheckConstraint>;
+
+template <class Self, FixedString Name, template <template <FixedString, class, class...> class> class Columns>
+struct Table : Columns<Bind<Self>::template col> {
+  static constexpr std::string_view table_name = Name.view();
+  template <template <FixedString, class, class...> class C>
+  using columns_as = Columns<C>;
+  using declarations = Columns<Bind<Self>::template col>;
+  // Indexes, composite keys, checks: a derived table hides this with its own list.
+  static std::vector<Constraint> constraints() { return {}; }
+};
+
+template <class T> using Row = typename T::template columns_as<detail::FieldOf>;
+template <class T> using InsertRow = typename T::template columns_as<detail::InsertFieldOf>;
+template <class T> using Patch = typename T::template columns_as<detail::PatchFieldOf>;
+
+template <class T>
+concept TableRef = requires { std::remove_cvref_t<T>::table_name; typename std::remove_cvref_t<T>::declarations; };
+
+template <class T>
+inline constexpr std::size_t column_count = detail::member_count<typename T::declarations>();
+
+// Every member of a row / insert row / patch / declaration of table T, as a tuple of refs.
+template <class T, class Obj>
+constexpr auto fields(Obj& obj) noexcept { return detail::tie_members<column_count<T>>(obj); }
+
+// The column declaration types of T, as a std::tuple type.
+template <class T>
+using columns_of = std::remove_cvref_t<decltype(fields<T>(std::declval<const typename T::declarations&>()))>;
+template <class T, std::size_t I>
+using column_at = std::remove_cvref_t<std::tuple_element_t<I, columns_of<T>>>;
+
+// ---- table-level constraint builders (for Table::constraints()) ---------------------------
+template <ColumnRef... C>
+schema::Index index(std::string name, const C&...) { return {std::move(name), {std::string(C::name)...}, false, std::nullopt}; }
+template <ColumnRef... C>
+schema::Index unique_index(std::string name, const C&...) { return {std::move(name), {std::string(C::name)...}, true, std::nullopt}; }
+inline schema::Index where(schema::Index i, std::string condition) { i.where = std::move(condition); return i; }
+// Named <table>_<cols>_pk / <table>_<cols>_unique when walked, as drizzle names them.
+template <ColumnRef... C>
+schema::CompositePrimaryKey primary_key(const C&...) { return {{}, {std::string(C::name)...}}; }
+template <ColumnRef... C>
+schema::UniqueConstraint unique(const C&...) { return {{}, {std::string(C::name)...}}; }
+inline schema::CheckConstraint check(std::string name, std::string sql) { return {std::move(name), std::move(sql)}; }
+
+}  // namespace ds::db::dsl

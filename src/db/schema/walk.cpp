@@ -1,0 +1,33 @@
+#include "db/schema/walk.hpp"
+
+namespace ds::db::dsl::detail {
+
+std::string join_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) {
+    if (!out.empty()) out += '_';
+    out += n;
+  }
+  return out;
+}
+
+void add_constraint(Constraint c, schema::Table& out) {
+  std::visit(
+      [&](auto&& v) {
+        using V = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<V, schema::Index>) {
+          out.indexes.push_back(std::move(v));
+        } else if constexpr (std::is_same_v<V, schema::CompositePrimaryKey>) {
+          if (v.name.empty()) v.name = fmt::format("{}_{}_pk", out.name, join_names(v.columns));
+          out.composite_primary_keys.push_back(std::move(v));
+        } else if constexpr (std::is_same_v<V, schema::UniqueConstraint>) {
+          if (v.name.empty()) v.name = fmt::format("{}_{}_unique", out.name, join_names(v.columns));
+          out.unique_constraints.push_back(std::move(v));
+        } else {
+          out.check_constraints.push_back(std::move(v));
+        }
+      },
+      std::move(c));
+}
+
+}  // namespace ds::db::dsl::detail

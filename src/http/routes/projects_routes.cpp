@@ -1,0 +1,210 @@
+#include "http/routes/projects_routes.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <limits>
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+#include "core/time.hpp"
+#include "core/uuid.hpp"
+#include "db/query.hpp"
+#include "db/schema.sqlite.hpp"
+#include "http/errors.hpp"
+#include "http/json_body.hpp"
+#include "http/require_database.hpp"
+
+namespace ds::http {
+namespace {
+
+using db::core::projects;
+using Project = db::dsl::Row<db::core::Projects>;
+
+constexpr std::int64_t kDefaultLimit = 50;
+constexpr std::int64_t kMaxLimit = 500;
+
+void append_json_string(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 0xf];
+        } else {
+          out += ch;
+        }
+    }
+  }
+  out += '"';
+}
+
+void append_optional(std::string& out, const std::optional<std::string>& s) {
+  if (s) append_json_string(out, *s);
+  else out += "null";
+}
+
+// The wire shape: camelCase keys, ISO-8601 timestamps.
+void append_project(std::string& out, const Project& p) {
+  out += R"({"id":)";
+  append_json_string(out, p.id);
+  out += R"(,"name":)";
+  append_json_string(out, p.name);
+  out += R"(,"description":)";
+  append_optional(out, p.description);
+  out += R"(,"userId":)";
+  append_optional(out, p.user_id);
+  out += R"(,"createdAt":")";
+  out += to_iso8601(p.created_at);
+  out += R"(","updatedAt":")";
+  out += to_iso8601(p.updated_at);
+  out += "\"}";
+}
+
+Response project_response(int status, const Project& p) {
+  std::string body;
+  body.reserve(256);
+  append_project(body, p);
+  return Response::json(status, std::move(body));
+}
+
+Response not_found() { return Response::json(404, R"({"error":"Project not found"})"); }
+
+std::int64_t paging_param(const Request& request, std::string_view name, std::int64_t fallback,
+                          std::int64_t min, std::int64_t max) {
+  const auto text = request.query_param(name);
+  if (!text) return fallback;
+  std::int64_t value = 0;
+  const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc{} || end != text->data() + text->size() || value < min || value > max) {
+    throw HttpError(validation_error(
+        name, fmt::format("{} must be an integer between {} and {}", name, min, max)));
+  }
+  return value;
+}
+
+// A field that may be a string or null; absent leaves `out` untouched and returns false.
+bool optional_string_field(const nlohmann::json& body, const char* key, std::optional<std::string>& out) {
+  const auto it = body.find(key);
+  if (it == body.end()) return false;
+  if (it->is_null()) {
+    out.reset();
+  } else if (it->is_string()) {
+    out = it->get<std::string>();
+  } else {
+    throw HttpError(validation_error(key, fmt::format("{} must be a string or null", key)));
+  }
+  return true;
+}
+
+std::optional<std::string> name_field(const nlohmann::json& body) {
+  const auto it = body.find("name");
+  if (it == body.end()) return std::nullopt;
+  if (!it->is_string() || it->get_ref<const std::string&>().empty()) {
+    throw HttpError(validation_error("name", "name must be a non-empty string"));
+  }
+  return it->get<std::string>();
+}
+
+// Runs a write and turns a constraint failure (an unknown userId) into the 409 of the spec.
+template <class F>
+auto constrained(F&& write) {
+  try {
+    return write();
+  } catch (const Error& e) {
+    if (e.code() != Errc::constraint) throw;
+    throw HttpError(Response::json(
+        409, R"({"error":"Constraint violation: userId must name an existing user"})"));
+  }
+}
+
+}  // namespace
+
+void add_projects_routes(Router& router, const setup::DatabaseManager& manager) {
+  router.add(Method::get, "/api/projects", [&manager](const Request& request) {
+    const auto limit = paging_param(request, "limit", kDefaultLimit, 1, kMaxLimit);
+    const auto offset = paging_param(request, "offset", 0, 0, std::numeric_limits<std::int64_t>::max());
+    const auto conn = require_database(manager);
+    const auto rows = db::query::Db(*conn)
+                          .select(projects)
+                          .order_by(projects.created_at, projects.id)
+                          .limit(limit)
+                          .offset(offset)
+                          .all();
+    std::string body;
+    body.reserve(64 + rows.size() * 220);
+    body += '[';
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      if (i > 0) body += ',';
+      append_project(body, rows[i]);
+    }
+    body += ']';
+    return Response::json(200, std::move(body));
+  });
+
+  router.add(Method::post, "/api/projects", [&manager](const Request& request) {
+    const auto body = parse_json_object(request);
+    auto name = name_field(body);
+    if (!name) throw HttpError(validation_error("name", "name is required"));
+    std::optional<std::string> description;
+    std::optional<std::string> user_id;
+    optional_string_field(body, "description", description);
+    optional_string_field(body, "userId", user_id);
+    const auto conn = require_database(manager);
+    const auto created = constrained([&] {
+      return db::query::Db(*conn)
+          .insert(projects)
+          .values({.id = uuid_v4(), .name = std::move(*name), .description = std::move(description),
+                   .user_id = std::move(user_id)})
+          .returning()
+          .first();
+    });
+    if (!created) throw Error(Errc::internal, "insert returned no row");
+    return project_response(201, *created);
+  });
+
+  router.add(Method::get, "/api/projects/:id", [&manager](const Request& request) {
+    const auto conn = require_database(manager);
+    const auto row = db::query::Db(*conn).select(projects).where(projects.id == request.param("id")).first();
+    return row ? project_response(200, *row) : not_found();
+  });
+
+  router.add(Method::patch, "/api/projects/:id", [&manager](const Request& request) {
+    const auto body = parse_json_object(request);
+    db::dsl::Patch<db::core::Projects> patch;
+    if (auto name = name_field(body)) patch.name = std::move(*name);
+    std::optional<std::string> description;
+    if (optional_string_field(body, "description", description)) patch.description = std::move(description);
+    if (!patch.name.present && !patch.description.present) {
+      throw HttpError(validation_error("", "Provide at least one of: name, description"));
+    }
+    patch.updated_at = std::chrono::floor<std::chrono::seconds>(now_ms());
+    const auto conn = require_database(manager);
+    const auto row = db::query::Db(*conn)
+                         .update(projects)
+                         .set(std::move(patch))
+                         .where(projects.id == request.param("id"))
+                         .returning()
+                         .first();
+    return row ? project_response(200, *row) : not_found();
+  });
+
+  router.add(Method::del, "/api/projects/:id", [&manager](const Request& request) {
+    const auto conn = require_database(manager);
+    // RETURNING, not rows_affected: some libSQL servers always report 0 affected rows.
+    const auto deleted =
+        db::query::Db(*conn).delete_from(projects).where(projects.id == request.param("id")).returning().all();
+    return deleted.empty() ? not_found() : Response::no_content();
+  });
+}
+
+}  // namespace ds::http

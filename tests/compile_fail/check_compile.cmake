@@ -1,0 +1,26 @@
+# Runs the compiler on SOURCE (syntax and template instantiation only) and checks the outcome
+# against the file's `// expect: <text>` line (absent: it must compile).
+file(STRINGS ${SOURCE} expect_line REGEX "^// expect: ")
+string(REPLACE "|" ";" include_list "${INCLUDES}")
+set(include_flags)
+foreach(dir ${include_list})
+  list(APPEND include_flags "-I${dir}")
+endforeach()
+execute_process(
+  COMMAND ${CXX} -std=c++20 -fsyntax-only -Wall -Wextra -Wpedantic -Werror ${include_flags} ${SOURCE}
+  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(expect_line STREQUAL "")
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "positive control ${SOURCE} does not compile:\n${err}")
+  endif()
+  return()
+endif()
+string(REPLACE "// expect: " "" expected "${expect_line}")
+if(rc EQUAL 0)
+  message(FATAL_ERROR "${SOURCE} compiled, but must fail with: ${expected}")
+endif()
+string(FIND "${err}" "${expected}" found)
+if(found EQUAL -1)
+  message(FATAL_ERROR "${SOURCE} failed to compile, but not with \"${expected}\":\n${err}")
+endif()
+message(STATUS "failed as required: ${expected}")

@@ -1,0 +1,98 @@
+// /api/projects against the real binary and a real SQLite file.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "support/server_process.hpp"
+
+namespace {
+
+using nlohmann::json;
+
+TEST(ProjectsApi, Answers503BeforeSetup) {
+  ds::test::ServerProcess server;
+  server.start();
+  const auto r = server.request("GET", "/api/projects");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(json::parse(r.body)["error"], "Database not initialized. Complete setup via POST /api/db/setup.");
+}
+
+TEST(ProjectsApi, CrudRoundTrip) {
+  ds::test::ServerProcess server;
+  server.start();
+  ASSERT_EQ(server.setup_database().status, 200);
+  auto client = server.client();
+
+  auto created = client->request("POST", "/api/projects", R"({"name":"It's \"mine\"","description":"d"})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  const auto p = json::parse(created.body);
+  EXPECT_EQ(p["name"], "It's \"mine\"");
+  EXPECT_EQ(p["description"], "d");
+  EXPECT_TRUE(p["userId"].is_null());
+  EXPECT_EQ(p["id"].get<std::string>().size(), 36u);
+  EXPECT_TRUE(p["createdAt"].get<std::string>().ends_with(".000Z"));
+  const std::string id = p["id"];
+
+  auto got = client->request("GET", "/api/projects/" + id);
+  EXPECT_EQ(got.status, 200);
+  EXPECT_EQ(json::parse(got.body), p);
+
+  auto list = client->request("GET", "/api/projects?limit=10&offset=0");
+  ASSERT_EQ(list.status, 200);
+  EXPECT_EQ(json::parse(list.body), json::array({p}));
+
+  auto patched = client->request("PATCH", "/api/projects/" + id, R"({"description":null})");
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  EXPECT_TRUE(json::parse(patched.body)["description"].is_null());
+  EXPECT_EQ(json::parse(patched.body)["name"], p["name"]);
+
+  EXPECT_EQ(client->request("PATCH", "/api/projects/" + id, "{}").status, 400);
+  EXPECT_EQ(client->request("PATCH", "/api/projects/nope", R"({"name":"x"})").status, 404);
+  EXPECT_EQ(client->request("DELETE", "/api/projects/" + id).status, 204);
+  EXPECT_EQ(client->request("DELETE", "/api/projects/" + id).status, 404);
+  auto missing = client->request("GET", "/api/projects/" + id);
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.body, R"({"error":"Project not found"})");
+}
+
+TEST(ProjectsApi, ValidationAndConstraints) {
+  ds::test::ServerProcess server;
+  server.start();
+  ASSERT_EQ(server.setup_database().status, 200);
+  auto client = server.client();
+  EXPECT_EQ(client->request("POST", "/api/projects", R"({"description":"no name"})").status, 400);
+  EXPECT_EQ(client->request("POST", "/api/projects", R"({"name":""})").status, 400);
+  EXPECT_EQ(client->request("POST", "/api/projects", R"({"name":5})").status, 400);
+  auto fk = client->request("POST", "/api/projects", R"({"name":"x","userId":"no-such-user"})");
+  EXPECT_EQ(fk.status, 409);
+  EXPECT_TRUE(json::parse(fk.body).contains("error"));
+  for (const char* bad : {"limit=0", "limit=501", "limit=abc", "offset=-1", "limit=5x"}) {
+    EXPECT_EQ(client->request("GET", std::string("/api/projects?") + bad).status, 400) << bad;
+  }
+  EXPECT_EQ(client->request("GET", "/api/projects?limit=500").status, 200);
+}
+
+TEST(ProjectsApi, PagingFollowsCreatedAtThenId) {
+  ds::test::ServerProcess server;
+  server.start();
+  ASSERT_EQ(server.setup_database().status, 200);
+  auto client = server.client();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    auto r = client->request("POST", "/api/projects", R"({"name":"p"})");
+    ASSERT_EQ(r.status, 201);
+  }
+  const auto all = json::parse(client->request("GET", "/api/projects").body);
+  ASSERT_EQ(all.size(), 5u);
+  for (std::size_t i = 1; i < all.size(); ++i) {
+    const auto a = std::make_pair(all[i - 1]["createdAt"].get<std::string>(), all[i - 1]["id"].get<std::string>());
+    const auto b = std::make_pair(all[i]["createdAt"].get<std::string>(), all[i]["id"].get<std::string>());
+    EXPECT_LT(a, b);
+  }
+  const auto page = json::parse(client->request("GET", "/api/projects?limit=2&offset=3").body);
+  ASSERT_EQ(page.size(), 2u);
+  EXPECT_EQ(page[0], all[3]);
+  EXPECT_EQ(page[1], all[4]);
+}
+
+}  // namespace

@@ -1,0 +1,186 @@
+// The typed query API on a real SQLite file: every query kind, typed results, binding.
+#include <gtest/gtest.h>
+
+#include "db/core_schema.hpp"
+#include "db/query.hpp"
+#include "db/schema.sqlite.hpp"
+#include "db/schema/ddl.hpp"
+#include "db/sqlite/sqlite_database.hpp"
+#include "support/temp_dir.hpp"
+
+namespace {
+
+using namespace ds::db::core;
+using ds::db::query::Db;
+using namespace std::chrono_literals;
+
+class QueryApi : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    conn_ = ds::db::open_sqlite(dir_ / "q.db", ds::db::OpenMode::create_if_missing);
+    ds::db::schema::create_missing_tables(*conn_, ds::db::core_schema());
+  }
+  Db db() { return Db(*conn_); }
+
+  ds::test::TempDir dir_;
+  std::shared_ptr<ds::db::Connection> conn_;
+};
+
+const std::chrono::sys_seconds kT0{std::chrono::seconds(1'700'000'000)};
+
+TEST_F(QueryApi, InsertAndSelectTypedRow) {
+  db().insert(auth_user).values({.id = "u1", .username = "ann", .email = "ann@x", .created_at = kT0}).run();
+  const auto inserted = db()
+                            .insert(projects)
+                            .values({.id = "p1", .name = "One", .user_id = "u1", .created_at = kT0, .updated_at = kT0 + 5s})
+                            .returning()
+                            .first();
+  ASSERT_TRUE(inserted);
+  const auto row = db().select(projects).where(projects.id == "p1").first();
+  ASSERT_TRUE(row);
+  static_assert(std::is_same_v<decltype(row->description), std::optional<std::string>>);
+  static_assert(std::is_same_v<decltype(row->created_at), std::chrono::sys_seconds>);
+  EXPECT_EQ(row->name, "One");
+  EXPECT_FALSE(row->description);
+  EXPECT_EQ(row->user_id, "u1");
+  EXPECT_EQ(row->created_at, kT0);
+  EXPECT_EQ(row->updated_at, kT0 + 5s);
+  EXPECT_FALSE(db().select(projects).where(projects.id == "nope").first());
+}
+
+TEST_F(QueryApi, AppSideAndSqlDefaults) {
+  const auto before = std::chrono::floor<std::chrono::seconds>(ds::now_ms());
+  auto p = db().insert(projects).values({.id = "p", .name = "n"}).returning().first();
+  EXPECT_GE(p->created_at, before);
+  db().insert(global_settings).values({.key = "k", .value = "v"}).run();
+  auto s = db().select(global_settings).first();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->type, "string");  // SQL default
+  static_assert(std::is_same_v<decltype(s->is_encrypted), bool>);
+  EXPECT_FALSE(s->is_encrypted);
+  EXPECT_FALSE(s->name);
+}
+
+TEST_F(QueryApi, WhereOperatorsOrderLimitOffset) {
+  for (int i = 0; i < 10; ++i) {
+    db().insert(projects)
+        .values({.id = "p" + std::to_string(i), .name = i % 2 ? "odd" : "even",
+                 .description = i < 3 ? std::optional<std::string>() : "d" + std::to_string(i),
+                 .created_at = kT0 + std::chrono::seconds(i), .updated_at = kT0})
+        .run();
+  }
+  auto ids = [](const auto& rows) {
+    std::vector<std::string> out;
+    for (const auto& r : rows) out.push_back(r.id);
+    return out;
+  };
+  EXPECT_EQ(ids(db().select(projects).order_by(desc(projects.created_at)).limit(3).all()),
+            (std::vector<std::string>{"p9", "p8", "p7"}));
+  EXPECT_EQ(ids(db().select(projects).order_by(projects.id).limit(2).offset(4).all()),
+            (std::vector<std::string>{"p4", "p5"}));
+  EXPECT_EQ(ids(db().select(projects).order_by(projects.id).offset(8).all()), (std::vector<std::string>{"p8", "p9"}));
+  EXPECT_EQ(db().select(projects).where(is_null(projects.description)).all().size(), 3u);
+  EXPECT_EQ(db().select(projects).where(is_not_null(projects.description)).all().size(), 7u);
+  EXPECT_EQ(db().select(projects).where(projects.name != "odd").all().size(), 5u);
+  EXPECT_EQ(db().select(projects).where(projects.created_at < kT0 + 2s).all().size(), 2u);
+  EXPECT_EQ(db().select(projects).where(projects.created_at <= kT0 + 2s).all().size(), 3u);
+  EXPECT_EQ(db().select(projects).where(projects.created_at > kT0 + 8s).all().size(), 1u);
+  EXPECT_EQ(db().select(projects).where(ge(projects.created_at, kT0 + 8s)).all().size(), 2u);
+  EXPECT_EQ(ids(db().select(projects).where(in_(projects.id, {"p1", "p3", "zz"})).order_by(projects.id).all()),
+            (std::vector<std::string>{"p1", "p3"}));
+  EXPECT_EQ(db().select(projects).where(in_(projects.id, std::vector<std::string>{})).all().size(), 0u);
+  EXPECT_EQ(db().select(projects).where(like(projects.description, "d%")).all().size(), 7u);
+  EXPECT_EQ(db().select(projects).where(and_(projects.name == "odd", not_(projects.id == "p1"))).all().size(), 4u);
+  EXPECT_EQ(db().select(projects).where(projects.id == "p1" || projects.id == "p2").all().size(), 2u);
+}
+
+TEST_F(QueryApi, ChosenColumnsAndJoins) {
+  db().insert(auth_user).values({.id = "u1", .username = "ann", .email = "ann@x"}).run();
+  db().insert(projects).values({.id = "a", .name = "A", .user_id = "u1", .created_at = kT0}).run();
+  db().insert(projects).values({.id = "b", .name = "B", .created_at = kT0 + 1s}).run();
+
+  const auto names = db().select(projects.name).from(projects).order_by(projects.name).all();
+  EXPECT_EQ(names, (std::vector<std::string>{"A", "B"}));
+
+  const auto left = db().select(projects.name, auth_user.email)
+                        .from(projects)
+                        .left_join(auth_user, projects.user_id == auth_user.id)
+                        .order_by(projects.name)
+                        .all();
+  static_assert(std::is_same_v<std::decay_t<decltype(left[0])>, std::tuple<std::string, std::optional<std::string>>>);
+  ASSERT_EQ(left.size(), 2u);
+  EXPECT_EQ(std::get<1>(left[0]), "ann@x");
+  EXPECT_FALSE(std::get<1>(left[1]));
+
+  const auto inner = db().select(projects, auth_user).from(projects).inner_join(auth_user, projects.user_id == auth_user.id).all();
+  ASSERT_EQ(inner.size(), 1u);
+  EXPECT_EQ(std::get<1>(inner[0]).username, "ann");
+
+  const auto with_user = db().select(projects, auth_user).from(projects).left_join(auth_user, projects.user_id == auth_user.id)
+                             .where(projects.id == "b").all();
+  ASSERT_EQ(with_user.size(), 1u);
+  EXPECT_FALSE(std::get<1>(with_user[0]).has_value());
+}
+
+TEST_F(QueryApi, UpdateAndDelete) {
+  db().insert(projects).values({.id = "p", .name = "n", .description = "d"}).run();
+  EXPECT_EQ(db().update(projects).set({.name = "m", .description = std::nullopt}).where(projects.id == "p").run(), 1);
+  auto row = db().select(projects).where(projects.id == "p").first();
+  EXPECT_EQ(row->name, "m");
+  EXPECT_FALSE(row->description);
+  auto updated = db().update(projects).set({.description = "again"}).where(projects.id == "p").returning().first();
+  ASSERT_TRUE(updated);
+  EXPECT_EQ(updated->description, "again");
+  EXPECT_FALSE(db().update(projects).set({.name = "x"}).where(projects.id == "missing").returning().first());
+  EXPECT_EQ(db().delete_from(projects).where(projects.id == "missing").run(), 0);
+  EXPECT_EQ(db().delete_from(projects).where(projects.id == "p").run(), 1);
+  EXPECT_TRUE(db().select(projects).all().empty());
+}
+
+TEST_F(QueryApi, InsertManyConflictsAndConstraints) {
+  std::vector<ds::db::dsl::InsertRow<GlobalSettings>> rows;
+  rows.push_back({.key = "a", .value = "1"});
+  rows.push_back({.key = "b", .value = "2", .type = "number"});
+  EXPECT_EQ(db().insert(global_settings).values(std::move(rows)).run(), 2);
+  EXPECT_EQ(db().insert(global_settings).values({.key = "a", .value = "x"}).on_conflict_do_nothing().run(), 0);
+  db().insert(global_settings).values({.key = "a", .value = "x"}).on_conflict_do_update(global_settings.key, {.value = "y"}).run();
+  EXPECT_EQ(db().select(global_settings.value).from(global_settings).where(global_settings.key == "a").first(), "y");
+  EXPECT_EQ(db().select(global_settings.type).from(global_settings).where(global_settings.key == "b").first(), "number");
+  try {
+    db().insert(projects).values({.id = "p", .name = "n", .user_id = "no-such-user"}).run();
+    FAIL() << "foreign key not enforced";
+  } catch (const ds::Error& e) {
+    EXPECT_EQ(e.code(), ds::Errc::constraint);
+  }
+  // A failing row in a many-row insert rolls back the others.
+  std::vector<ds::db::dsl::InsertRow<GlobalSettings>> more;
+  more.push_back({.key = "c", .value = "3"});
+  more.push_back({.key = "a", .value = "dup"});
+  EXPECT_THROW(db().insert(global_settings).values(std::move(more)).run(), ds::Error);
+  EXPECT_FALSE(db().select(global_settings).where(global_settings.key == "c").first());
+}
+
+TEST_F(QueryApi, ValuesAreBoundNeverSpliced) {
+  const std::string evil = "x'); DROP TABLE projects; -- \"quoted\" ?1 %_";
+  db().insert(projects).values({.id = evil, .name = evil, .description = evil}).run();
+  const auto row = db().select(projects).where(projects.name == evil).first();
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->id, evil);
+  EXPECT_EQ(row->description, evil);
+  const auto q = db().select(projects).where(projects.name == evil);
+  EXPECT_EQ(q.to_sql().find("DROP"), std::string::npos);
+  EXPECT_NE(q.to_sql().find("\"projects\".\"name\" = ?"), std::string::npos);
+  // contains() matches % and _ literally.
+  db().insert(projects).values({.id = "plain", .name = "abc"}).run();
+  EXPECT_EQ(db().select(projects.id).from(projects).where(contains(projects.name, "%_")).all(), std::vector<std::string>{evil});
+}
+
+TEST_F(QueryApi, TransactionRollsBack) {
+  EXPECT_THROW(db().transaction([](Db& tx) {
+    tx.insert(projects).values({.id = "t", .name = "n"}).run();
+    throw std::runtime_error("abort");
+  }), std::runtime_error);
+  EXPECT_TRUE(db().select(projects).all().empty());
+}
+
+}  // namespace

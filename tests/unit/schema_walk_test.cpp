@@ -1,0 +1,134 @@
+// The DSL walked to the runtime model, and the DDL generated from it, executed on SQLite.
+#include <gtest/gtest.h>
+
+#include "db/core_schema.hpp"
+#include "db/query.hpp"
+#include "db/schema.sqlite.hpp"
+#include "db/schema/ddl.hpp"
+#include "db/schema/walk.hpp"
+#include "db/sqlite/sqlite_database.hpp"
+#include "support/temp_dir.hpp"
+
+namespace {
+
+using namespace ds::db::dsl;
+namespace model = ds::db::schema;
+
+// A plugin-style table using the parts the core tables do not: composite key, indexes,
+// checks, autoincrement, literal and SQL defaults, FK actions.
+template <template <FixedString, class, class...> class Column>
+struct MembershipColumns {
+  Column<"project_id", Text, NotNull, References<ds::db::core::projects.id, OnDelete<Action::cascade>, OnUpdate<Action::set_null>>> project_id{};
+  Column<"user_id", Text, NotNull> user_id{};
+  Column<"role", Text, NotNull, DefaultText<"it's">> role{};
+  Column<"weight", Real, Default<1.5>> weight{};
+  Column<"joined", TimestampMs, DefaultSql<"(unixepoch() * 1000)">> joined{};
+  Column<"payload", Blob> payload{};
+  Column<"amount", Numeric> amount{};
+};
+struct Membership : Table<Membership, "membership", MembershipColumns> {
+  static std::vector<Constraint> constraints();
+};
+inline constexpr Membership membership{};
+std::vector<Constraint> Membership::constraints() {
+  return {primary_key(membership.project_id, membership.user_id),
+          index("membership_user_idx", membership.user_id),
+          where(unique_index("membership_role_idx", membership.project_id, membership.role), "role = 'owner'"),
+          check("weight_positive", "weight > 0")};
+}
+
+template <template <FixedString, class, class...> class Column>
+struct CounterColumns {
+  Column<"id", Integer, PrimaryKey, AutoIncrement> id{};
+  Column<"on", Boolean, NotNull, Default<true>> on{};
+};
+struct Counter : Table<Counter, "counter", CounterColumns> {};
+
+TEST(SchemaWalk, CoreTablesMatchDrizzleSnapshotModel) {
+  const auto& s = ds::db::core_schema();
+  ASSERT_EQ(s.tables.size(), 4u);
+  const auto& user = s.tables[0];
+  EXPECT_EQ(user.name, "authUser");
+  ASSERT_EQ(user.indexes.size(), 1u);
+  EXPECT_EQ(user.indexes[0], (model::Index{"authUser_email_unique", {"email"}, true, std::nullopt}));
+  const auto& projects = s.tables[1];
+  EXPECT_EQ(projects.name, "projects");
+  ASSERT_EQ(projects.columns.size(), 6u);
+  EXPECT_EQ(projects.columns[0], (model::Column{"id", "text", true, true, false, std::nullopt}));
+  EXPECT_EQ(projects.columns[2], (model::Column{"description", "text", false, false, false, std::nullopt}));
+  EXPECT_EQ(projects.columns[4], (model::Column{"created_at", "integer", false, true, false, std::nullopt}));
+  ASSERT_EQ(projects.foreign_keys.size(), 1u);
+  EXPECT_EQ(projects.foreign_keys[0], (model::ForeignKey{"projects_user_id_authUser_id_fk", "projects", "authUser",
+                                                         {"user_id"}, {"id"}, "no action", "no action"}));
+  const auto& settings = s.tables[3];
+  EXPECT_EQ(settings.name, "globalSettings");
+  EXPECT_EQ(settings.columns[3].default_value, (model::ColumnDefault{model::ColumnDefault::Kind::sql, "'string'"}));
+  EXPECT_EQ(settings.columns[5].default_value, (model::ColumnDefault{model::ColumnDefault::Kind::boolean, "false"}));
+  EXPECT_EQ(s.tables[2].columns[4].default_value, (model::ColumnDefault{model::ColumnDefault::Kind::number, "0"}));
+  EXPECT_EQ(settings.foreign_keys[0].name, "globalSettings_group_id_globalSettingGroups_id_fk");
+}
+
+TEST(SchemaWalk, AnyTableWalks) {
+  const auto t = describe<Membership>();
+  EXPECT_EQ(t.name, "membership");
+  ASSERT_EQ(t.composite_primary_keys.size(), 1u);
+  EXPECT_EQ(t.composite_primary_keys[0], (model::CompositePrimaryKey{"membership_project_id_user_id_pk", {"project_id", "user_id"}}));
+  EXPECT_EQ(t.foreign_keys[0].on_delete, "cascade");
+  EXPECT_EQ(t.foreign_keys[0].on_update, "set null");
+  EXPECT_EQ(t.columns[2].default_value->text, "'it''s'");
+  EXPECT_EQ(t.columns[3].default_value, (model::ColumnDefault{model::ColumnDefault::Kind::number, "1.5"}));
+  EXPECT_EQ(t.columns[4].default_value->text, "(unixepoch() * 1000)");
+  EXPECT_EQ(t.columns[5].type, "blob");
+  EXPECT_EQ(t.columns[6].type, "numeric");
+  ASSERT_EQ(t.indexes.size(), 2u);
+  EXPECT_EQ(t.indexes[1].where, "role = 'owner'");
+  EXPECT_EQ(t.check_constraints[0].name, "weight_positive");
+  const auto c = describe<Counter>();
+  EXPECT_TRUE(c.columns[0].autoincrement);
+  EXPECT_EQ(c.columns[1].default_value, (model::ColumnDefault{model::ColumnDefault::Kind::boolean, "true"}));
+}
+
+TEST(SchemaDdl, DrizzleFormat) {
+  const auto stmts = model::create_table_statements(ds::db::core_schema().tables[1]);
+  ASSERT_EQ(stmts.size(), 1u);
+  EXPECT_EQ(stmts[0],
+            "CREATE TABLE `projects` (\n"
+            "\t`id` text PRIMARY KEY NOT NULL,\n"
+            "\t`name` text NOT NULL,\n"
+            "\t`description` text,\n"
+            "\t`user_id` text,\n"
+            "\t`created_at` integer NOT NULL,\n"
+            "\t`updated_at` integer NOT NULL,\n"
+            "\tFOREIGN KEY (`user_id`) REFERENCES `authUser`(`id`) ON UPDATE no action ON DELETE no action\n"
+            ");\n");
+  const auto user = model::create_table_statements(ds::db::core_schema().tables[0]);
+  ASSERT_EQ(user.size(), 2u);
+  EXPECT_EQ(user[1], "CREATE UNIQUE INDEX `authUser_email_unique` ON `authUser` (`email`);");
+  const auto m = model::create_table_statements(describe<Membership>());
+  EXPECT_NE(m[0].find("\tPRIMARY KEY(`project_id`, `user_id`),\n"), std::string::npos);
+  EXPECT_NE(m[0].find("ON UPDATE set null ON DELETE cascade"), std::string::npos);
+  EXPECT_NE(m[0].find("CONSTRAINT \"weight_positive\" CHECK(weight > 0)"), std::string::npos);
+  EXPECT_EQ(m[2], "CREATE UNIQUE INDEX `membership_role_idx` ON `membership` (`project_id`,`role`) WHERE role = 'owner';");
+}
+
+TEST(SchemaDdl, ExecutesOnSqliteAndIsIdempotent) {
+  ds::test::TempDir dir;
+  auto conn = ds::db::open_sqlite(dir / "t.db", ds::db::OpenMode::create_if_missing);
+  auto schema = ds::db::core_schema();
+  schema.tables.push_back(describe<Membership>());
+  schema.tables.push_back(describe<Counter>());
+  model::create_missing_tables(*conn, schema);
+  model::create_missing_tables(*conn, schema);  // second start: nothing to do, no error
+  const auto r = conn->execute("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name");
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < r.row_count(); ++i) names.push_back(std::get<std::string>(r.row(i)[1]));
+  EXPECT_EQ(names, (std::vector<std::string>{"authUser", "authUser_email_unique", "counter", "globalSettingGroups",
+                                             "globalSettings", "membership", "membership_role_idx",
+                                             "membership_user_idx", "projects"}));
+  const auto fk = conn->execute("SELECT \"table\", \"from\", \"to\", on_update, on_delete FROM pragma_foreign_key_list('membership')");
+  ASSERT_EQ(fk.row_count(), 1u);
+  EXPECT_EQ(std::get<std::string>(fk.row(0)[3]), "SET NULL");
+  EXPECT_EQ(std::get<std::string>(fk.row(0)[4]), "CASCADE");
+}
+
+}  // namespace
