@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/error.hpp"
 #include "db/result.hpp"
 #include "db/value.hpp"
 
@@ -32,6 +33,18 @@ class Connection {
   // Runs `body` inside one write transaction; commits when it returns, rolls back when it
   // throws (and rethrows). The Connection given to `body` is the transaction's: use only it.
   virtual void transaction(const std::function<void(Connection&)>& body) = 0;
+
+  // For schema migrations (table rebuilds): like transaction(), but foreign-key enforcement is
+  // off while `body` runs, so DROP TABLE of a parent never cascades to its children. On one
+  // underlying connection: `PRAGMA foreign_keys=OFF`, `BEGIN IMMEDIATE` (the write lock is
+  // taken before `body` reads anything), body, `COMMIT`, then `PRAGMA foreign_keys=ON` also
+  // when body throws (ROLLBACK, then ON, then rethrow). The caller checks integrity itself
+  // (`PRAGMA foreign_key_check` as body's last statement). Not pure only so that a driver
+  // written in parallel still compiles; every driver overrides it.
+  virtual void migration_transaction(const std::function<void(Connection&)>& body) {
+    (void)body;
+    throw Error(Errc::unavailable, "this database driver cannot run migrations");
+  }
 
   // "sqlite" or "turso": for status reports and logs, never for branching.
   virtual std::string_view dialect() const noexcept = 0;

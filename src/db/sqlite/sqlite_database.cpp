@@ -44,6 +44,10 @@ class TransactionConnection final : public Connection {
     handle_.exec_uncached("RELEASE ds_nested");
   }
 
+  void migration_transaction(const std::function<void(Connection&)>&) override {
+    throw Error(Errc::misuse, "a migration transaction cannot run inside another transaction");
+  }
+
   std::string_view dialect() const noexcept override { return "sqlite"; }
 
  private:
@@ -97,6 +101,30 @@ class SqliteDatabase final : public Connection {
       }
       throw;
     }
+  }
+
+  void migration_transaction(const std::function<void(Connection&)>& body) override {
+    Lease lease(*this);
+    // foreign_keys is a no-op inside a transaction, so it is switched around it.
+    lease->exec_uncached("PRAGMA foreign_keys=OFF");
+    try {
+      lease->exec_uncached("BEGIN IMMEDIATE");
+      try {
+        TransactionConnection tx(*lease);
+        body(tx);
+        lease->exec_uncached("COMMIT");
+      } catch (...) {
+        try {
+          lease->exec_uncached("ROLLBACK");
+        } catch (const Error&) {
+        }
+        throw;
+      }
+    } catch (...) {
+      lease->exec_uncached("PRAGMA foreign_keys=ON");
+      throw;
+    }
+    lease->exec_uncached("PRAGMA foreign_keys=ON");
   }
 
   std::string_view dialect() const noexcept override { return "sqlite"; }

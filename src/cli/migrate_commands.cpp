@@ -1,0 +1,136 @@
+#include "cli/migrate_commands.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "core/error.hpp"
+#include "db/core_schema.hpp"
+#include "db/migrate/check.hpp"
+#include "db/migrate/generate.hpp"
+#include "db/migrate/runner.hpp"
+#include "db/open_database.hpp"
+#include "plugins/plugin_migrations.hpp"
+#include "setup/selection_file.hpp"
+
+namespace ds::cli {
+namespace {
+
+constexpr const char* kDirEnv = "DEPLOYSTACK_MIGRATIONS_DIR";
+
+db::migrate::MigrationFolder folder_for(const MigrateCommands& c, const Env& env) {
+  return db::migrate::MigrationFolder(db::migrate::locate_migrations(c.migrations_dir, env.get(kDirEnv)));
+}
+
+// The database the commands work on without a server: the selection file's type, else DB_TYPE.
+std::shared_ptr<db::Connection> open_target(const Config& config, db::OpenMode mode) {
+  const auto read = setup::read_selection(config.selection_file());
+  std::optional<std::string> type;
+  if (read.state == setup::SelectionRead::State::invalid) {
+    throw Error(Errc::validation, "selection file " + config.selection_file().string() + " is invalid: " + read.reason);
+  }
+  if (read.state == setup::SelectionRead::State::valid) type = read.selection.type;
+  else type = config.db_type;
+  if (!type) throw Error(Errc::validation, "no database selected: run setup first or set DB_TYPE (sqlite or turso)");
+  return db::open_database(db::target_from_config(*type, config), mode);
+}
+
+int generate(const MigrateCommands& c, const Config& config, const Env& env) {
+  // --plugin: the plugin's own tables and folder (plugins/plugin_migrations.hpp).
+  const auto plugin = c.plugin ? std::optional(plugins::plugin_migration_target(config, *c.plugin, c.migrations_dir))
+                               : std::nullopt;
+  // generate may start a new folder: create the one named explicitly.
+  const auto dir = plugin ? plugin->folder : db::migrate::locate_migrations(c.migrations_dir, env.get(kDirEnv));
+  if (plugin || c.migrations_dir || env.get(kDirEnv)) std::filesystem::create_directories(dir);
+  db::migrate::MigrationFolder folder(dir);
+  db::migrate::GenerateOptions options;
+  options.name = c.name;
+  options.custom = c.custom;
+  for (const auto& r : c.renames) db::migrate::parse_rename(r, options.renames);
+  const auto result = db::migrate::generate_migration(folder, plugin ? plugin->schema : db::core_schema(), options);
+  for (const auto& w : result.likely_renames) {
+    std::fprintf(stderr, "\n!!! WARNING: %s\n", w.c_str());
+  }
+  if (!result.sql_file) {
+    std::printf("No schema changes: nothing to generate (%s is up to date).\n", folder.dir().c_str());
+    return 0;
+  }
+  std::printf("Wrote %s (%zu statements). Review it, then commit the folder.\n", result.sql_file->c_str(),
+              result.statements.size());
+  return 0;
+}
+
+int up(const MigrateCommands& c, const Config& config, const Env& env) {
+  const auto folder = folder_for(c, env);
+  const auto db = open_target(config, c.dry_run ? db::OpenMode::must_exist : db::OpenMode::create_if_missing);
+  const auto result = db::migrate::apply_migrations(*db, folder, c.dry_run);
+  if (result.applied.empty()) {
+    std::printf("Nothing pending: the database is up to date with %s.\n", folder.dir().c_str());
+    return 0;
+  }
+  if (c.dry_run) {
+    std::printf("-- dry run: %zu migration(s) would be applied, in one transaction\n", result.applied.size());
+    for (const auto& s : result.sql) std::printf("%s\n", s.c_str());
+    return 0;
+  }
+  for (const auto& tag : result.applied) std::printf("applied %s\n", tag.c_str());
+  std::printf("%zu migration(s) applied.\n", result.applied.size());
+  return 0;
+}
+
+int check(const MigrateCommands& c, const Config& config, const Env& env) {
+  const auto folder = folder_for(c, env);
+  const auto db = open_target(config, db::OpenMode::must_exist);
+  const auto problems = db::migrate::check_database(*db, folder);
+  if (problems.empty()) {
+    std::printf("ok: folder intact, applied migrations unchanged, database schema matches the latest snapshot\n");
+    return 0;
+  }
+  for (const auto& p : problems) std::fprintf(stderr, "drift: %s\n", p.c_str());
+  return 2;
+}
+
+}  // namespace
+
+void add_migrate_commands(CLI::App& db, MigrateCommands& c) {
+  const auto dir_flag = [&](CLI::App* cmd) {
+    cmd->add_option("--migrations", c.migrations_dir, "Migrations folder (default: $DEPLOYSTACK_MIGRATIONS_DIR, "
+                                                      "else the one installed beside the binary)");
+  };
+  c.generate = db.add_subcommand("generate", "Diff the schema against the latest snapshot and write the next migration");
+  dir_flag(c.generate);
+  c.generate->add_option("--name", c.name, "Migration name (the file is NNNN_<name>.sql)");
+  c.generate->add_option("--rename", c.renames, "A rename, never guessed: table.old=table.new (column) or old=new (table)");
+  c.generate->add_flag("--custom", c.custom, "Write an empty migration for hand-written SQL (data fixes)");
+  c.generate->add_option("--plugin", c.plugin, "Generate for this plugin (its tables; its folder unless --migrations)");
+  c.up = db.add_subcommand("up", "Apply pending migrations (creates the SQLite file if needed)");
+  dir_flag(c.up);
+  c.up->add_flag("--dry-run", c.dry_run, "Print the SQL that would run; change nothing");
+  c.check = db.add_subcommand("check", "Verify the folder, the applied migrations and the live schema; non-zero on drift");
+  dir_flag(c.check);
+}
+
+std::optional<int> run_migrate_command(const MigrateCommands& c, const Config& config, const Env& env) {
+  if (c.generate->parsed()) return generate(c, config, env);
+  if (c.up->parsed()) return up(c, config, env);
+  if (c.check->parsed()) return check(c, config, env);
+  return std::nullopt;
+}
+
+setup::InitStage migrate_stage() {
+  std::optional<std::string> dir = Env::load(".env").get(kDirEnv);
+  return {"migrate", [dir](db::Connection& conn) {
+            const db::migrate::MigrationFolder folder(db::migrate::locate_migrations(std::nullopt, dir));
+            const auto result = db::migrate::apply_migrations(conn, folder);
+            if (result.applied.empty()) {
+              spdlog::info("migrations: database up to date");
+            } else {
+              spdlog::info("migrations: applied {} ({} .. {})", result.applied.size(), result.applied.front(),
+                           result.applied.back());
+            }
+          },
+          true};
+}
+
+}  // namespace ds::cli

@@ -1,0 +1,11 @@
+#pragma once
+// SHA-256 (FIPS 180-4): the migration runner's file hashes, as drizzle records them.
+#include <string>
+#include <string_view>
+
+namespace ds {
+
+// Lowercase hex digest of `data` (64 characters).
+std::string sha256_hex(std::string_view data);
+
+}  // namespace ds
