@@ -1,0 +1,1 @@
+ALTER TABLE `example_notes` ADD `body` text;

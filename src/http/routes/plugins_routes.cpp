@@ -1,0 +1,15 @@
+#include "http/routes/plugins_routes.hpp"
+
+namespace ds::http {
+
+void add_plugins_routes(Router& router, plugins::PluginHost& host,
+                        const plugins::DatabaseAccess::Provider& database) {
+  // The list never changes after start: answer the prebuilt body on the I/O thread.
+  router.add(
+      Method::get, "/api/plugins",
+      [&host](const Request&) { return Response::json(200, host.list_json()); },
+      Execution::inline_);
+  host.register_routes(router, database);
+}
+
+}  // namespace ds::http
