@@ -3,28 +3,64 @@
 #include <cstdio>
 #include <iostream>
 
+#include "cli/migrate_commands.hpp"
+#include "cli/settings_commands.hpp"
 #include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "http/router.hpp"
 #include "http/routes/db_routes.hpp"
+#include "http/routes/plugins_routes.hpp"
+#include "http/routes/projects_routes.hpp"
+#include "http/routes/settings_routes.hpp"
+#include "db/core_schema.hpp"
+#include "db/schema/ddl.hpp"
 #include "http/server.hpp"
+#include "plugins/builtin_plugins.hpp"
+#include "plugins/plugin_migrations.hpp"
+#include "settings/settings_runtime.hpp"
 #include "setup/database_manager.hpp"
 
 namespace {
 
-std::vector<ds::setup::InitStage> init_stages() {
+std::vector<ds::setup::InitStage> init_stages(const ds::plugins::PluginHost& plugins,
+                                              ds::settings::SettingsRuntime& settings) {
   // Filled by later parts of the pipeline (migrate, settings, plugins); `open` is the
   // DatabaseManager's own first step.
-  return {};
+  std::vector<ds::setup::InitStage> stages;
+  // The core tables come from the checked-in migrations (drizzle/migrations_sqlite).
+  stages.push_back(ds::cli::migrate_stage());
+  // Missing settings groups and defaults, in one batch (src/settings/init_stage.hpp).
+  stages.push_back(settings.stage());
+  // Plugins last: their tables reference core tables. Not required: a failing plugin is
+  // reported by id and the core stays initialized (setup answers restart_required).
+  stages.push_back({"plugins",
+                    [&plugins](ds::db::Connection& db) {
+                      plugins.initialize_database(db, ds::plugins::migrate_plugin);
+                    },
+                    /*required=*/false});
+  return stages;
+}
+
+// Built-in plugins and those under PLUGINS_PATH; a conflict throws (start-up stops).
+std::unique_ptr<ds::plugins::PluginHost> load_plugins(const ds::Config& config) {
+  return std::make_unique<ds::plugins::PluginHost>(
+      ds::plugins::HostOptions{config.plugins_path, config.plugins_strict},
+      ds::plugins::builtin_plugins(), ds::plugins::core_claims());
 }
 
 int serve(const ds::Config& config) {
-  ds::setup::DatabaseManager manager(config, init_stages());
+  const auto plugins = load_plugins(config);
+  ds::settings::SettingsRuntime settings(config, ds::plugins::settings_registry(*plugins));
+  ds::setup::DatabaseManager manager(config, init_stages(*plugins, settings));
+  settings.attach(manager);
   manager.boot();
 
   ds::http::Router router;
   ds::http::add_db_routes(router, manager, config);
+  ds::http::add_projects_routes(router, manager);
+  ds::http::add_settings_routes(router, manager, settings.service(), config);
+  ds::http::add_plugins_routes(router, *plugins, [&manager] { return manager.database(); });
 
   ds::http::Server server({.host = config.host, .port = config.port}, router);
   const auto port = server.listen();
@@ -33,13 +69,17 @@ int serve(const ds::Config& config) {
   std::printf("deploystack listening on http://%s:%u\n", config.host.c_str(), unsigned{port});
   std::fflush(stdout);
   server.run();
+  plugins->shutdown();
   manager.close();
   spdlog::info("stopped cleanly");
   return 0;
 }
 
 int db_status(const ds::Config& config) {
-  ds::setup::DatabaseManager manager(config, init_stages());
+  const auto plugins = load_plugins(config);
+  ds::settings::SettingsRuntime settings(config, ds::plugins::settings_registry(*plugins));
+  ds::setup::DatabaseManager manager(config, init_stages(*plugins, settings));
+  settings.attach(manager);
   manager.boot();
   std::cout << *manager.status_json() << '\n';
   manager.close();
@@ -57,6 +97,10 @@ int main(int argc, char** argv) {
   db_cmd->require_subcommand(1);
   auto* status_cmd = db_cmd->add_subcommand(
       "status", "Print the database status, as GET /api/db/status would, without a server");
+  ds::cli::MigrateCommands migrate_cmds;
+  ds::cli::add_migrate_commands(*db_cmd, migrate_cmds);
+  ds::cli::SettingsCommands settings_cmds;
+  ds::cli::add_settings_commands(app, settings_cmds);
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -64,6 +108,8 @@ int main(int argc, char** argv) {
     const auto config = ds::Config::from_env(env);
     ds::init_logging(config.log_level);
     if (status_cmd->parsed()) return db_status(config);
+    if (auto code = ds::cli::run_migrate_command(migrate_cmds, config, env)) return *code;
+    if (auto code = ds::cli::run_settings_command(settings_cmds, config, env)) return *code;
     (void)serve_cmd;
     return serve(config);
   } catch (const ds::Error& e) {

@@ -28,8 +28,28 @@ Config Config::from_env(const Env& env) {
   }
   if (auto v = env.get("TURSO_DATABASE_URL")) c.turso_url = *v;
   if (auto v = env.get("TURSO_AUTH_TOKEN")) c.turso_token = Secret(*v);
+  for (auto [name, field] : {std::pair{"TURSO_CONNECT_TIMEOUT_MS", &c.turso_connect_timeout_ms},
+                             std::pair{"TURSO_TIMEOUT_MS", &c.turso_timeout_ms}}) {
+    auto v = env.get(name);
+    if (!v) continue;
+    std::uint32_t ms = 0;
+    auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), ms);
+    if (ec != std::errc{} || ptr != v->data() + v->size() || ms == 0) {
+      throw Error(Errc::validation, fmt::format("{} must be a positive number of milliseconds, got '{}'", name, *v));
+    }
+    *field = ms;
+  }
   if (auto v = env.get("DEPLOYSTACK_SETUP_TOKEN")) c.setup_token = Secret(*v);
+  if (auto v = env.get("DEPLOYSTACK_ADMIN_TOKEN")) c.admin_token = Secret(*v);
+  if (auto v = env.get("DEPLOYSTACK_ENCRYPTION_SECRET")) c.encryption_secret = Secret(*v);
   if (auto v = env.get("LOG_LEVEL")) c.log_level = *v;
+  if (auto v = env.get("PLUGINS_PATH")) c.plugins_path = *v;
+  if (auto v = env.get("PLUGINS_STRICT")) {
+    if (*v != "0" && *v != "1" && *v != "false" && *v != "true") {
+      throw Error(Errc::validation, fmt::format("PLUGINS_STRICT must be 0, 1, false or true, got '{}'", *v));
+    }
+    c.plugins_strict = *v == "1" || *v == "true";
+  }
   return c;
 }
 

@@ -18,8 +18,14 @@ struct Config {
   std::optional<std::string> db_type;  // DB_TYPE: the fallback when there is no selection file
   std::optional<std::string> turso_url;
   std::optional<Secret> turso_token;
+  std::uint32_t turso_connect_timeout_ms = 5000;  // TURSO_CONNECT_TIMEOUT_MS
+  std::uint32_t turso_timeout_ms = 30000;         // TURSO_TIMEOUT_MS: a whole HTTP request
   std::optional<Secret> setup_token;
+  std::optional<Secret> admin_token;        // DEPLOYSTACK_ADMIN_TOKEN: the settings API
+  std::optional<Secret> encryption_secret;  // DEPLOYSTACK_ENCRYPTION_SECRET: settings secrets
   std::string log_level = "info";
+  std::filesystem::path plugins_path = "plugins";  // PLUGINS_PATH: one folder per .so plugin
+  bool plugins_strict = true;  // PLUGINS_STRICT=0: a plugin that cannot be loaded is skipped
 
   std::filesystem::path selection_file() const { return data_dir / "db.selection.json"; }
 
