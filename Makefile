@@ -39,7 +39,10 @@ test-sanitize: setup
 	  ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS) --timeout 600
 
 bench: build
+	@scripts/setup-test-peers.sh
 	@scripts/bench.sh $(BUILD_DIR)
+	./$(BUILD_DIR)/bench/query_bench --benchmark_min_time=0.5
+	@bench/migrate_bench.sh $(BUILD_DIR)
 
 format:
 	find src tests bench -name '*.[ch]pp' | xargs clang-format -i

@@ -194,6 +194,7 @@ TEST_P(PluginFlowTest, AWrongAbiIsRefusedAndSkippedWhenNotStrict) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, PluginFlowTest, ::testing::Values(&sqlite_backend));
+INSTANTIATE_TEST_SUITE_P(Turso, PluginFlowTest, ::testing::Values(&turso_backend));
 
 }  // namespace
 }  // namespace ds::test

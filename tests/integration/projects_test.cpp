@@ -1,4 +1,5 @@
-// /api/projects against the real binary and a real SQLite file.
+// /api/projects against the real binary, on a real SQLite file and on the local Turso server:
+// the same tests, one suite parametrised by database.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -8,17 +9,20 @@
 namespace {
 
 using nlohmann::json;
+using BackendFactory = std::shared_ptr<ds::test::DatabaseBackend> (*)();
 
-TEST(ProjectsApi, Answers503BeforeSetup) {
-  ds::test::ServerProcess server;
+class ProjectsApi : public ::testing::TestWithParam<BackendFactory> {};
+
+TEST_P(ProjectsApi, Answers503BeforeSetup) {
+  ds::test::ServerProcess server({}, GetParam()());
   server.start();
   const auto r = server.request("GET", "/api/projects");
   EXPECT_EQ(r.status, 503);
   EXPECT_EQ(json::parse(r.body)["error"], "Database not initialized. Complete setup via POST /api/db/setup.");
 }
 
-TEST(ProjectsApi, CrudRoundTrip) {
-  ds::test::ServerProcess server;
+TEST_P(ProjectsApi, CrudRoundTrip) {
+  ds::test::ServerProcess server({}, GetParam()());
   server.start();
   ASSERT_EQ(server.setup_database().status, 200);
   auto client = server.client();
@@ -55,8 +59,8 @@ TEST(ProjectsApi, CrudRoundTrip) {
   EXPECT_EQ(missing.body, R"({"error":"Project not found"})");
 }
 
-TEST(ProjectsApi, ValidationAndConstraints) {
-  ds::test::ServerProcess server;
+TEST_P(ProjectsApi, ValidationAndConstraints) {
+  ds::test::ServerProcess server({}, GetParam()());
   server.start();
   ASSERT_EQ(server.setup_database().status, 200);
   auto client = server.client();
@@ -72,8 +76,8 @@ TEST(ProjectsApi, ValidationAndConstraints) {
   EXPECT_EQ(client->request("GET", "/api/projects?limit=500").status, 200);
 }
 
-TEST(ProjectsApi, PagingFollowsCreatedAtThenId) {
-  ds::test::ServerProcess server;
+TEST_P(ProjectsApi, PagingFollowsCreatedAtThenId) {
+  ds::test::ServerProcess server({}, GetParam()());
   server.start();
   ASSERT_EQ(server.setup_database().status, 200);
   auto client = server.client();
@@ -94,5 +98,21 @@ TEST(ProjectsApi, PagingFollowsCreatedAtThenId) {
   EXPECT_EQ(page[0], all[3]);
   EXPECT_EQ(page[1], all[4]);
 }
+
+TEST_P(ProjectsApi, NoLogLineAtAnyLevelContainsTheDatabaseToken) {
+  ds::test::ServerProcess server({{"LOG_LEVEL", "trace"}}, GetParam()());
+  server.start();
+  ASSERT_EQ(server.setup_database().status, 200);
+  auto client = server.client();
+  ASSERT_EQ(client->request("POST", "/api/projects", R"({"name":"n"})").status, 201);
+  ASSERT_EQ(client->request("GET", "/api/projects").status, 200);
+  EXPECT_EQ(server.stop(), 0);
+  const std::string log = server.log();
+  EXPECT_NE(log.find("level=trace"), std::string::npos) << "the log must be at trace level for this test";
+  EXPECT_EQ(log.find("test-token-never-logged"), std::string::npos) << log;
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, ProjectsApi, ::testing::Values(&ds::test::sqlite_backend));
+INSTANTIATE_TEST_SUITE_P(Turso, ProjectsApi, ::testing::Values(&ds::test::turso_backend));
 
 }  // namespace

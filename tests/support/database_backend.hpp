@@ -23,6 +23,10 @@ class DatabaseBackend {
 // SQLite at the default path (persistent_data/database/deploystack.db in the server folder).
 std::shared_ptr<DatabaseBackend> sqlite_backend();
 
+// A local libSQL-protocol server (tursodb), started on first use in the first server folder
+// it is asked for and kept for the backend's lifetime, so a restarted server finds its data.
+std::shared_ptr<DatabaseBackend> turso_backend();
+
 // The SQLite file a server started in `server_dir` uses with sqlite_backend().
 std::filesystem::path default_sqlite_file(const std::filesystem::path& server_dir);
 
