@@ -5,34 +5,13 @@
 #include <cctype>
 
 #include "core/error.hpp"
+#include "db/sqlite_result_code.hpp"
 
 namespace ds::db {
 namespace {
 
 constexpr std::size_t kMaxCachedStatements = 256;
 constexpr int kBusyTimeoutMs = 5000;
-
-Errc classify(int rc) noexcept {
-  switch (rc & 0xff) {
-    case SQLITE_CONSTRAINT: return Errc::constraint;
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED: return Errc::busy;
-    case SQLITE_IOERR:
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-    case SQLITE_FULL:
-    case SQLITE_CANTOPEN:
-    case SQLITE_READONLY:
-    case SQLITE_PERM:
-    case SQLITE_PROTOCOL: return Errc::io;
-    case SQLITE_ERROR:
-    case SQLITE_MISUSE:
-    case SQLITE_RANGE:
-    case SQLITE_MISMATCH:
-    case SQLITE_TOOBIG: return Errc::misuse;
-    default: return Errc::internal;
-  }
-}
 
 bool starts_with_keyword(std::string_view sql, std::string_view keyword) {
   while (!sql.empty() && std::isspace(static_cast<unsigned char>(sql.front()))) sql.remove_prefix(1);
@@ -103,7 +82,7 @@ Value column_value(sqlite3_stmt* stmt, int i) {
 
 void throw_sqlite_error(sqlite3* db, int rc, std::string_view context) {
   const char* msg = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-  throw Error(classify(rc), fmt::format("{}: {}", context, msg), rc);
+  throw Error(classify_sqlite_result_code(rc), fmt::format("{}: {}", context, msg), rc);
 }
 
 SqliteHandle::SqliteHandle(const std::filesystem::path& path, OpenMode mode) {

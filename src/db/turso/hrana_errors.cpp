@@ -1,5 +1,7 @@
 #include "db/turso/hrana_errors.hpp"
 
+#include "db/sqlite_result_code.hpp"
+
 #include <fmt/format.h>
 #include <sqlite3.h>
 
@@ -44,24 +46,6 @@ constexpr std::array<std::pair<std::string_view, int>, 22> kSqliteCodes{{
     {"SQLITE_TOOBIG", SQLITE_TOOBIG},
     {"SQLITE_AUTH", SQLITE_AUTH},
 }};
-
-// The same mapping as the SQLite driver's, on primary result codes.
-Errc classify_rc(int rc) noexcept {
-  switch (rc & 0xff) {
-    case SQLITE_CONSTRAINT: return Errc::constraint;
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED: return Errc::busy;
-    case SQLITE_IOERR:
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-    case SQLITE_FULL:
-    case SQLITE_CANTOPEN:
-    case SQLITE_READONLY:
-    case SQLITE_PERM:
-    case SQLITE_PROTOCOL: return Errc::io;
-    default: return Errc::misuse;
-  }
-}
 
 // "... UNIQUE constraint failed: t.name (19)": some servers append SQLite's code in brackets.
 int trailing_code(std::string_view message) noexcept {
@@ -112,7 +96,7 @@ int native_code(std::string_view code, std::string_view message) noexcept {
 
 Errc classify(std::string_view code, std::string_view message) noexcept {
   if (code.starts_with("SQLITE_")) {
-    if (const int rc = native_code(code, message); rc != 0) return classify_rc(rc);
+    if (const int rc = native_code(code, message); rc != 0) return classify_sqlite_result_code(rc);
   }
   if (contains_ci(message, "constraint failed")) return Errc::constraint;
   if (contains_ci(message, "database is locked") || contains_ci(message, "database table is locked")) {
@@ -121,7 +105,7 @@ Errc classify(std::string_view code, std::string_view message) noexcept {
   // sqld rolls a write transaction back when it blocked another writer too long: retry later.
   if (code == "TRANSACTION_TIMEOUT" || code == "TRANSACTION_BUSY") return Errc::busy;
   if (code == "STREAM_EXPIRED" || code == "STREAM_CLOSED") return Errc::unavailable;
-  if (const int rc = trailing_code(message); rc != 0) return classify_rc(rc);
+  if (const int rc = trailing_code(message); rc != 0) return classify_sqlite_result_code(rc);
   // SQL_PARSE_ERROR, ARGS_INVALID, SQL_MANY_STATEMENTS, PREPARE_ERROR, ...: like SQLITE_ERROR.
   return Errc::misuse;
 }
