@@ -12,5 +12,8 @@ if ! command -v npm >/dev/null; then
   echo "npm is missing: install Node.js 20 and npm (apt-get install nodejs npm)" >&2
   exit 1
 fi
-npm ci --no-audit --no-fund --loglevel=error
+# `npm install`, not `npm ci`: npm 11's ci rejects the lock of `turso` (its platform packages
+# are optional dependencies without versions). package.json pins exact versions and the lock
+# pins the tree, so install resolves the same packages.
+npm install --no-audit --no-fund --loglevel=error
 cp package-lock.json node_modules/.ds-installed-lock

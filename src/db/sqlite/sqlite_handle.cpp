@@ -12,6 +12,7 @@ namespace {
 
 constexpr std::size_t kMaxCachedStatements = 256;
 constexpr int kBusyTimeoutMs = 5000;
+constexpr std::size_t kInitialRows = 16;
 
 bool starts_with_keyword(std::string_view sql, std::string_view keyword) {
   while (!sql.empty() && std::isspace(static_cast<unsigned char>(sql.front()))) sql.remove_prefix(1);
@@ -159,6 +160,8 @@ Result SqliteHandle::execute(std::string_view sql, std::span<const Value> params
     const int rc = sqlite3_step(stmt);
     if (rc == SQLITE_DONE) break;
     if (rc != SQLITE_ROW) throw_sqlite_error(db_, rc, "step");
+    // One allocation for the first rows instead of a doubling per row; grows as usual after.
+    if (result.cells.empty()) result.cells.reserve(static_cast<std::size_t>(ncols) * kInitialRows);
     for (int i = 0; i < ncols; ++i) result.cells.push_back(column_value(stmt, i));
   }
   if (sqlite3_total_changes64(db_) != changes_before) {
