@@ -74,7 +74,8 @@ schema::Schema live_schema(Connection& db) {
   schema::Schema s;
   const auto tables = db.execute(
       "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-      "AND name <> '__drizzle_migrations' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' ORDER BY name");
+      "AND name NOT LIKE '\\_\\_drizzle\\_migrations%' ESCAPE '\\' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' "
+      "ORDER BY name");
   for (std::size_t r = 0; r < tables.row_count(); ++r) {
     schema::Table t;
     t.name = text_of(tables.row(r)[0]);
@@ -200,7 +201,21 @@ std::vector<std::string> check_database(Connection& db, const MigrationFolder& f
   for (const auto& [name, t] : want) {
     if (!have.contains(name)) problems.push_back("table " + name + " is in the latest snapshot but not in the database");
   }
+  // Plugins own `<id>_*` tables, tracked in `__drizzle_migrations_<id>`: they follow their
+  // plugin's own snapshot chain, not the core folder's.
+  std::vector<std::string> plugin_prefixes;
+  const auto tracking = db.execute(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '\\_\\_drizzle\\_migrations\\_%' ESCAPE '\\'");
+  for (std::size_t r = 0; r < tracking.row_count(); ++r) {
+    const auto* name = std::get_if<std::string>(&tracking.row(r)[0]);
+    if (name) plugin_prefixes.push_back(name->substr(std::string_view("__drizzle_migrations_").size()) + "_");
+  }
+  const auto owned_by_plugin = [&](const std::string& table) {
+    return std::any_of(plugin_prefixes.begin(), plugin_prefixes.end(),
+                       [&](const std::string& p) { return table.starts_with(p); });
+  };
   for (const auto& [name, t] : have) {
+    if (owned_by_plugin(name) && !want.contains(name)) continue;
     const auto w = want.find(name);
     if (w == want.end()) {
       problems.push_back("table " + name + " is in the database but not in the latest snapshot");
