@@ -25,6 +25,9 @@ configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/DeployStackPluginSDKConf
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/DeployStackPluginSDKConfigVersion.cmake
   VERSION ${PROJECT_VERSION} COMPATIBILITY ExactVersion)
 install(TARGETS deploystack RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# The core migrations travel with the binary: it looks for them in ../share/deploystack/.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/drizzle/migrations_sqlite/
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/deploystack/migrations_sqlite)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/src/ DESTINATION ${DS_SDK_INCLUDE_DIR}
   FILES_MATCHING PATTERN "*.hpp")
 install(FILES ${PROJECT_BINARY_DIR}/DeployStackPluginSDKConfig.cmake
