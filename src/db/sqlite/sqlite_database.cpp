@@ -88,19 +88,7 @@ class SqliteDatabase final : public Connection {
 
   void transaction(const std::function<void(Connection&)>& body) override {
     Lease lease(*this);
-    lease->exec_uncached("BEGIN IMMEDIATE");
-    try {
-      TransactionConnection tx(*lease);
-      body(tx);
-      lease->exec_uncached("COMMIT");
-    } catch (...) {
-      // ROLLBACK fails only when SQLite already rolled back (e.g. after SQLITE_FULL).
-      try {
-        lease->exec_uncached("ROLLBACK");
-      } catch (const Error&) {
-      }
-      throw;
-    }
+    run_transaction(*lease, body);
   }
 
   void migration_transaction(const std::function<void(Connection&)>& body) override {
@@ -108,18 +96,7 @@ class SqliteDatabase final : public Connection {
     // foreign_keys is a no-op inside a transaction, so it is switched around it.
     lease->exec_uncached("PRAGMA foreign_keys=OFF");
     try {
-      lease->exec_uncached("BEGIN IMMEDIATE");
-      try {
-        TransactionConnection tx(*lease);
-        body(tx);
-        lease->exec_uncached("COMMIT");
-      } catch (...) {
-        try {
-          lease->exec_uncached("ROLLBACK");
-        } catch (const Error&) {
-        }
-        throw;
-      }
+      run_transaction(*lease, body);
     } catch (...) {
       lease->exec_uncached("PRAGMA foreign_keys=ON");
       throw;
@@ -130,6 +107,23 @@ class SqliteDatabase final : public Connection {
   std::string_view dialect() const noexcept override { return "sqlite"; }
 
  private:
+  // BEGIN IMMEDIATE, body, COMMIT on one handle; ROLLBACK and rethrow when body throws.
+  static void run_transaction(SqliteHandle& handle, const std::function<void(Connection&)>& body) {
+    handle.exec_uncached("BEGIN IMMEDIATE");
+    try {
+      TransactionConnection tx(handle);
+      body(tx);
+      handle.exec_uncached("COMMIT");
+    } catch (...) {
+      // ROLLBACK fails only when SQLite already rolled back (e.g. after SQLITE_FULL).
+      try {
+        handle.exec_uncached("ROLLBACK");
+      } catch (const Error&) {
+      }
+      throw;
+    }
+  }
+
   // A handle borrowed from the pool for one call; given back even when the call throws.
   class Lease {
    public:
