@@ -1,5 +1,7 @@
 #include "db/turso/hrana_codec.hpp"
 
+#include "core/json_string.hpp"
+
 #include <fmt/format.h>
 
 #include <charconv>
@@ -17,29 +19,6 @@ using nlohmann::json;
 constexpr char kBase64Alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 // Length of the valid UTF-8 sequence starting at s[i], or 0 when it is not valid.
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexcept {
-  const auto c = static_cast<unsigned char>(s[i]);
-  std::size_t len;
-  std::uint32_t cp;
-  if (c < 0x80) return 1;
-  if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; }
-  else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; }
-  else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; }
-  else return 0;
-  if (i + len > s.size()) return 0;
-  for (std::size_t k = 1; k < len; ++k) {
-    const auto cc = static_cast<unsigned char>(s[i + k]);
-    if ((cc & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (cc & 0x3F);
-  }
-  // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
-  if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-      (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
-    return 0;
-  }
-  return len;
-}
-
 void append_stmt(std::string& out, std::string_view sql, std::span<const Value> args) {
   out += R"({"sql":)";
   append_json_string(out, sql);
@@ -199,38 +178,6 @@ RequestOutcome decode_outcome(const json& r) {
 }
 
 }  // namespace
-
-void append_json_string(std::string& out, std::string_view text) {
-  out.push_back('"');
-  for (std::size_t i = 0; i < text.size();) {
-    const char c = text[i];
-    const auto u = static_cast<unsigned char>(c);
-    if (u >= 0x80) {
-      const std::size_t len = utf8_sequence_length(text, i);
-      if (len == 0) {
-        throw Error(Errc::misuse, "text is not valid UTF-8 (store binary data as a blob)");
-      }
-      out.append(text.data() + i, len);
-      i += len;
-      continue;
-    }
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (u < 0x20) {
-          out += fmt::format("\\u{:04x}", u);
-        } else {
-          out.push_back(c);
-        }
-    }
-    ++i;
-  }
-  out.push_back('"');
-}
 
 std::string base64_encode(std::span<const std::uint8_t> bytes) {
   std::string out;

@@ -74,6 +74,5 @@ PipelineResponse decode_pipeline_response(std::string_view body);
 std::string encode_value(const Value& value);
 std::string base64_encode(std::span<const std::uint8_t> bytes);        // padded
 std::optional<Blob> base64_decode(std::string_view text);             // padded or not
-void append_json_string(std::string& out, std::string_view text);     // throws on bad UTF-8
 
 }  // namespace ds::db::hrana
