@@ -3,6 +3,7 @@
 // the same results and the same ds::Error codes for the same situation: callers never ask
 // which database they talk to.
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -19,6 +20,25 @@ struct Statement {
   std::vector<Value> params;
 };
 
+// A statement of a batch failed; nothing of the batch was applied. Its code and message are
+// the statement's own error.
+class BatchError : public Error {
+ public:
+  BatchError(const Error& cause, std::size_t statement_index)
+      : Error(cause.code(), cause.what(), cause.native_code()), statement_index_(statement_index) {}
+  // 0-based position of the failing statement in the span given to batch().
+  std::size_t statement_index() const noexcept { return statement_index_; }
+
+ private:
+  std::size_t statement_index_;
+};
+
+// What one statement of Connection::execute_each gave: its result or its error.
+struct Outcome {
+  std::optional<Result> result;
+  std::optional<Error> error;
+};
+
 class Connection {
  public:
   virtual ~Connection() = default;
@@ -27,24 +47,25 @@ class Connection {
   // Throws ds::Error: constraint, busy, io, misuse, unavailable, auth.
   virtual Result execute(std::string_view sql, std::span<const Value> params = {}) = 0;
 
-  // Runs all statements atomically: all of them or none. Thread-safe.
+  // Runs independent statements in order, in one round trip on remote drivers. Not atomic
+  // and not stopped by a failure: each statement gets its own result or error. For reads
+  // where one statement may fail on its own (a table that may not exist yet). Thread-safe.
+  virtual std::vector<Outcome> execute_each(std::span<const Statement> statements);
+
+  // Runs all statements atomically: all of them or none. Thread-safe. When a statement fails,
+  // throws BatchError naming it.
   virtual std::vector<Result> batch(std::span<const Statement> statements) = 0;
 
   // Runs `body` inside one write transaction; commits when it returns, rolls back when it
   // throws (and rethrows). The Connection given to `body` is the transaction's: use only it.
   virtual void transaction(const std::function<void(Connection&)>& body) = 0;
 
-  // For schema migrations (table rebuilds): like transaction(), but foreign-key enforcement is
-  // off while `body` runs, so DROP TABLE of a parent never cascades to its children. On one
-  // underlying connection: `PRAGMA foreign_keys=OFF`, `BEGIN IMMEDIATE` (the write lock is
-  // taken before `body` reads anything), body, `COMMIT`, then `PRAGMA foreign_keys=ON` also
-  // when body throws (ROLLBACK, then ON, then rethrow). The caller checks integrity itself
-  // (`PRAGMA foreign_key_check` as body's last statement). Not pure only so that a driver
-  // written in parallel still compiles; every driver overrides it.
-  virtual void migration_transaction(const std::function<void(Connection&)>& body) {
-    (void)body;
-    throw Error(Errc::unavailable, "this database driver cannot run migrations");
-  }
+  // For schema migrations (table rebuilds): like batch(), all of `statements` or none, but
+  // foreign-key enforcement is off while they run, so DROP TABLE of a parent never cascades
+  // to its children, and the commit happens only when no foreign key is violated afterwards
+  // (ds::Error(constraint) otherwise). One round trip on remote drivers. A driver whose
+  // server cannot check foreign keys logs a warning and commits.
+  virtual std::vector<Result> migration_batch(std::span<const Statement> statements) = 0;
 
   // "sqlite" or "turso": for status reports and logs, never for branching.
   virtual std::string_view dialect() const noexcept = 0;

@@ -27,7 +27,8 @@ DatabaseTarget target_from_config(const std::string& type, const Config& config)
 std::optional<std::string> configuration_problem(const DatabaseTarget& target);
 
 // Opens the database. Throws ds::Error (io, unavailable, auth, validation) with a message
-// that is safe to show: it never contains a token.
+// that is safe to show: it never contains a token. A remote database is not contacted yet:
+// its first statement fails with unavailable or auth when it cannot be used.
 std::shared_ptr<Connection> open_database(const DatabaseTarget& target, OpenMode mode);
 
 }  // namespace ds::db

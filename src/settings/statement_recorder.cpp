@@ -1,5 +1,7 @@
 #include "settings/statement_recorder.hpp"
 
+#include "core/error.hpp"
+
 namespace ds::settings {
 
 db::Result StatementRecorder::execute(std::string_view sql, std::span<const db::Value> params) {
@@ -14,6 +16,10 @@ std::vector<db::Result> StatementRecorder::batch(std::span<const db::Statement> 
 
 void StatementRecorder::transaction(const std::function<void(db::Connection&)>& body) {
   body(*this);  // the recorded statements are made atomic by the batch they are sent in
+}
+
+std::vector<db::Result> StatementRecorder::migration_batch(std::span<const db::Statement>) {
+  throw Error(Errc::misuse, "a migration batch cannot be recorded into another batch");
 }
 
 }  // namespace ds::settings

@@ -15,6 +15,8 @@ class StatementRecorder final : public db::Connection {
   db::Result execute(std::string_view sql, std::span<const db::Value> params) override;
   std::vector<db::Result> batch(std::span<const db::Statement> statements) override;
   void transaction(const std::function<void(db::Connection&)>& body) override;
+  // Not recordable: ds::Error(misuse).
+  std::vector<db::Result> migration_batch(std::span<const db::Statement> statements) override;
   std::string_view dialect() const noexcept override { return "recorder"; }
 
   std::vector<db::Statement>& statements() noexcept { return statements_; }

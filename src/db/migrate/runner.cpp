@@ -7,6 +7,7 @@
 #include <cctype>
 
 #include "core/error.hpp"
+#include "db/fail_when.hpp"
 
 namespace ds::db::migrate {
 namespace {
@@ -74,9 +75,9 @@ std::int64_t as_millis(const Value& v) {
   return 0;
 }
 
-std::vector<AppliedRow> rows_of(Connection& db, std::string_view table) {
-  const auto r = db.execute(fmt::format("SELECT hash, created_at FROM \"{}\"", table));
+std::vector<AppliedRow> rows_of(const Result& r) {
   std::vector<AppliedRow> out;
+  out.reserve(r.row_count());
   for (std::size_t i = 0; i < r.row_count(); ++i) {
     const auto row = r.row(i);
     const auto* hash = std::get_if<std::string>(&row[0]);
@@ -85,19 +86,15 @@ std::vector<AppliedRow> rows_of(Connection& db, std::string_view table) {
   return out;
 }
 
-void fail_on_foreign_key_violations(Connection& tx) {
-  const auto r = tx.execute("PRAGMA foreign_key_check");
-  if (r.row_count() == 0) return;
-  std::string what;
-  for (std::size_t i = 0; i < r.row_count() && i < 5; ++i) {
-    const auto row = r.row(i);
-    const auto* table = std::get_if<std::string>(&row[0]);
-    const auto* parent = std::get_if<std::string>(&row[2]);
-    what += fmt::format("\n  a row of '{}' references a missing row of '{}'", table ? *table : "?", parent ? *parent : "?");
-  }
-  throw Error(Errc::constraint, fmt::format("migrations rolled back: {} foreign key violation(s) after applying them:{}",
-                                            r.row_count(), what));
+std::string select_applied(std::string_view table) {
+  return fmt::format("SELECT hash, created_at FROM \"{}\"", table);
 }
+
+// A concurrent runner may apply migrations between our read and our write: the write batch
+// starts with this guard, which fails when the table no longer has the rows we read. Then the
+// whole batch rolls back and the runner reads again (and usually finds nothing pending).
+constexpr std::size_t kGuardIndex = 1;  // after CREATE TABLE IF NOT EXISTS
+constexpr int kMaxAttempts = 5;
 
 }  // namespace
 
@@ -111,12 +108,14 @@ std::vector<std::string> split_statements(const Migration& m) {
     if (start < part.size()) {
       const auto end = first_statement_end(part);
       if (end != std::string_view::npos && skip_blank(part, end) < part.size()) {
-        throw Error(Errc::validation,
-                    fmt::format("{}: chunk {} holds more than one statement; separate them with '{}'",
-                                m.file.string(), chunk, kBreakpoint));
+        throw Error(
+            Errc::validation,
+            fmt::format("{}: chunk {} holds more than one statement; separate them with '{}'",
+                        m.file.string(), chunk, kBreakpoint));
       }
       std::string_view stmt = part.substr(start);
-      while (!stmt.empty() && std::isspace(static_cast<unsigned char>(stmt.back()))) stmt.remove_suffix(1);
+      while (!stmt.empty() && std::isspace(static_cast<unsigned char>(stmt.back())))
+        stmt.remove_suffix(1);
       out.emplace_back(stmt);
     }
     if (bp == std::string_view::npos) break;
@@ -135,20 +134,25 @@ std::vector<const Migration*> pending_migrations(const std::vector<Migration>& m
   }
   std::vector<const Migration*> pending;
   for (const auto& m : migrations) {
-    const auto same_hash = std::find_if(applied.begin(), applied.end(), [&](auto& r) { return r.hash == m.hash; });
+    const auto same_hash =
+        std::find_if(applied.begin(), applied.end(), [&](auto& r) { return r.hash == m.hash; });
     if (same_hash != applied.end()) continue;
-    const auto same_time = std::find_if(applied.begin(), applied.end(), [&](auto& r) { return r.created_at == m.entry.when; });
+    const auto same_time = std::find_if(applied.begin(), applied.end(),
+                                        [&](auto& r) { return r.created_at == m.entry.when; });
     if (same_time != applied.end()) {
-      throw Error(Errc::conflict,
-                  fmt::format("migration {} was changed after it was applied: its SHA-256 is {}, the database "
-                              "recorded {}. Restore the file as it was and put the change in a new migration.",
-                              m.file.string(), m.hash, same_time->hash));
+      throw Error(
+          Errc::conflict,
+          fmt::format(
+              "migration {} was changed after it was applied: its SHA-256 is {}, the database "
+              "recorded {}. Restore the file as it was and put the change in a new migration.",
+              m.file.string(), m.hash, same_time->hash));
     }
     if (any && m.entry.when <= latest) {
-      throw Error(Errc::conflict,
-                  fmt::format("migration {} was never applied but is older than the latest applied one "
-                              "(when {} <= {}): regenerate it after the newest migration.",
-                              m.file.string(), m.entry.when, latest));
+      throw Error(
+          Errc::conflict,
+          fmt::format("migration {} was never applied but is older than the latest applied one "
+                      "(when {} <= {}): regenerate it after the newest migration.",
+                      m.file.string(), m.entry.when, latest));
     }
     pending.push_back(&m);
   }
@@ -156,10 +160,15 @@ std::vector<const Migration*> pending_migrations(const std::vector<Migration>& m
 }
 
 std::vector<AppliedRow> read_applied(Connection& db, std::string_view tracking_table) {
-  const Value name[] = {std::string(tracking_table)};
-  const auto exists = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1", name);
-  if (exists.row_count() == 0) return {};
-  return rows_of(db, tracking_table);
+  // One round trip: whether the table exists, and its rows (an error when it does not).
+  const Statement reads[] = {{"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                              {std::string(tracking_table)}},
+                             {select_applied(tracking_table), {}}};
+  auto outcomes = db.execute_each(reads);
+  if (outcomes[0].error) throw *outcomes[0].error;
+  if (outcomes[0].result->row_count() == 0) return {};
+  if (outcomes[1].error) throw *outcomes[1].error;
+  return rows_of(*outcomes[1].result);
 }
 
 MigrateResult apply_migrations(Connection& db, const MigrationFolder& folder, bool dry_run,
@@ -181,27 +190,67 @@ MigrateResult apply_migrations(Connection& db, const MigrationFolder& folder, bo
     }
     return result;
   }
-  db.migration_transaction([&](Connection& tx) {
-    result.applied.clear();
-    tx.execute(create_tracking_table(tracking_table));
-    // Read under the write lock: a concurrent runner waits here, then sees our rows.
-    for (const auto* m : pending_migrations(migrations, rows_of(tx, tracking_table))) {
+
+  // Two round trips whatever the number of migrations: read the tracking table, then one
+  // migration batch that creates it when missing (as drizzle does), guards it and applies
+  // everything pending.
+  const std::string insert_applied =
+      fmt::format("INSERT INTO \"{}\" (\"hash\", \"created_at\") VALUES(?, ?)", tracking_table);
+  const std::string guard =
+      fail_when(fmt::format("(SELECT count(*) FROM \"{}\") <> ?1", tracking_table));
+  for (int attempt = 1;; ++attempt) {
+    const auto applied = read_applied(db, tracking_table);
+    const auto pending = pending_migrations(migrations, applied);
+    if (pending.empty()) return result;
+
+    std::vector<Statement> batch;
+    // Where each statement of the batch came from, to name it when it fails.
+    std::vector<std::pair<const Migration*, std::size_t>> origin;
+    batch.push_back({create_tracking_table(tracking_table), {}});
+    origin.emplace_back(nullptr, 0);
+    batch.push_back({guard, {static_cast<std::int64_t>(applied.size())}});
+    origin.emplace_back(nullptr, 0);
+    for (const auto* m : pending) {
       const auto& stmts = statements_of(m);
       for (std::size_t i = 0; i < stmts.size(); ++i) {
-        try {
-          tx.execute(stmts[i]);
-        } catch (const Error& e) {
-          throw Error(e.code(), fmt::format("migration {} statement {} failed, nothing was applied: {}",
-                                            m->file.string(), i + 1, e.what()), e.native_code());
-        }
+        batch.push_back({stmts[i], {}});
+        origin.emplace_back(m, i + 1);
       }
-      const Value params[] = {m->hash, m->entry.when};
-      tx.execute(fmt::format("INSERT INTO \"{}\" (\"hash\", \"created_at\") VALUES(?, ?)", tracking_table), params);
-      result.applied.push_back(m->entry.tag);
+      batch.push_back({insert_applied, {m->hash, m->entry.when}});
+      origin.emplace_back(m, 0);
     }
-    fail_on_foreign_key_violations(tx);
-  });
-  return result;
+    try {
+      db.migration_batch(batch);
+    } catch (const BatchError& e) {
+      const auto [m, number] = origin.at(e.statement_index());
+      if (e.statement_index() == kGuardIndex) {
+        if (attempt < kMaxAttempts) continue;
+        throw Error(Errc::busy,
+                    fmt::format("migrations: {} kept changing while this runner applied "
+                                "migrations; nothing was applied, try again",
+                                tracking_table));
+      }
+      if (m == nullptr) {
+        throw Error(e.code(),
+                    fmt::format("migrations: creating {} failed, nothing was applied: {}",
+                                tracking_table, e.what()),
+                    e.native_code());
+      }
+      const std::string what = number == 0
+                                   ? std::string("recording it in ") + std::string(tracking_table)
+                                   : fmt::format("statement {}", number);
+      throw Error(e.code(),
+                  fmt::format("migration {} {} failed, nothing was applied: {}", m->file.string(),
+                              what, e.what()),
+                  e.native_code());
+    } catch (const Error& e) {
+      throw Error(e.code(),
+                  fmt::format("migrations rolled back, nothing was applied: {}", e.what()),
+                  e.native_code());
+    }
+    for (const auto* m : pending) result.applied.push_back(m->entry.tag);
+    return result;
+  }
 }
 
 }  // namespace ds::db::migrate

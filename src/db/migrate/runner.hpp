@@ -31,17 +31,20 @@ std::vector<const Migration*> pending_migrations(const std::vector<Migration>& m
                                                  const std::vector<AppliedRow>& applied);
 
 // The rows of `__drizzle_migrations`, empty when the table does not exist.
-std::vector<AppliedRow> read_applied(Connection& db, std::string_view tracking_table = kTrackingTable);
+std::vector<AppliedRow> read_applied(Connection& db,
+                                     std::string_view tracking_table = kTrackingTable);
 
 struct MigrateResult {
   std::vector<std::string> applied;  // tags, in order (dry run: what would be applied)
   std::vector<std::string> sql;      // dry run only: each statement that would run
 };
 
-// Applies every pending migration in one transaction, foreign keys off, checked with
-// `PRAGMA foreign_key_check` before COMMIT; any failure leaves the database as it was and
-// names the file (and statement). Concurrent runners serialise on the write lock: the second
-// one finds nothing pending. `dry_run` reads only and returns the SQL instead.
+// Applies every pending migration in one Connection::migration_batch (one transaction,
+// foreign keys off, checked before COMMIT); any failure leaves the database as it was and
+// names the file (and statement). Two round trips however many migrations are pending: the
+// tracking table is read first, and the batch starts with a guard that the table still holds
+// what was read, so a concurrent runner that got there first makes this one read again and
+// find nothing pending. `dry_run` reads only and returns the SQL instead.
 MigrateResult apply_migrations(Connection& db, const MigrationFolder& folder, bool dry_run = false,
                                std::string_view tracking_table = kTrackingTable);
 

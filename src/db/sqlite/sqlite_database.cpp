@@ -13,6 +13,37 @@
 namespace ds::db {
 namespace {
 
+// Runs each statement on `c`; a failure names its statement (BatchError).
+std::vector<Result> run_each(Connection& c, std::span<const Statement> statements) {
+  std::vector<Result> results;
+  results.reserve(statements.size());
+  for (std::size_t i = 0; i < statements.size(); ++i) {
+    try {
+      results.push_back(c.execute(statements[i].sql, statements[i].params));
+    } catch (const Error& e) {
+      throw BatchError(e, i);
+    }
+  }
+  return results;
+}
+
+// Rolls the migration back when a foreign key is violated; names the first few rows.
+void check_foreign_keys(Connection& tx) {
+  const auto r = tx.execute("PRAGMA foreign_key_check");
+  if (r.row_count() == 0) return;
+  std::string what;
+  for (std::size_t i = 0; i < r.row_count() && i < 5; ++i) {
+    const auto row = r.row(i);
+    const auto* table = std::get_if<std::string>(&row[0]);
+    const auto* parent = std::get_if<std::string>(&row[2]);
+    what += fmt::format("\n  a row of '{}' references a missing row of '{}'", table ? *table : "?",
+                        parent ? *parent : "?");
+  }
+  throw Error(Errc::constraint,
+              fmt::format("rolled back: {} foreign key violation(s) after the statements ran:{}",
+                          r.row_count(), what));
+}
+
 // Runs statements on one handle that is inside a transaction. Nested transactions and
 // batches become savepoints, so a failing inner part rolls back only itself.
 class TransactionConnection final : public Connection {
@@ -25,10 +56,7 @@ class TransactionConnection final : public Connection {
 
   std::vector<Result> batch(std::span<const Statement> statements) override {
     std::vector<Result> results;
-    transaction([&](Connection& c) {
-      results.reserve(statements.size());
-      for (const auto& s : statements) results.push_back(c.execute(s.sql, s.params));
-    });
+    transaction([&](Connection& c) { results = run_each(c, statements); });
     return results;
   }
 
@@ -44,8 +72,8 @@ class TransactionConnection final : public Connection {
     handle_.exec_uncached("RELEASE ds_nested");
   }
 
-  void migration_transaction(const std::function<void(Connection&)>&) override {
-    throw Error(Errc::misuse, "a migration transaction cannot run inside another transaction");
+  std::vector<Result> migration_batch(std::span<const Statement>) override {
+    throw Error(Errc::misuse, "migrations cannot run inside another transaction");
   }
 
   std::string_view dialect() const noexcept override { return "sqlite"; }
@@ -79,10 +107,7 @@ class SqliteDatabase final : public Connection {
 
   std::vector<Result> batch(std::span<const Statement> statements) override {
     std::vector<Result> results;
-    results.reserve(statements.size());
-    transaction([&](Connection& c) {
-      for (const auto& s : statements) results.push_back(c.execute(s.sql, s.params));
-    });
+    transaction([&](Connection& c) { results = run_each(c, statements); });
     return results;
   }
 
@@ -91,17 +116,22 @@ class SqliteDatabase final : public Connection {
     run_transaction(*lease, body);
   }
 
-  void migration_transaction(const std::function<void(Connection&)>& body) override {
+  std::vector<Result> migration_batch(std::span<const Statement> statements) override {
     Lease lease(*this);
     // foreign_keys is a no-op inside a transaction, so it is switched around it.
     lease->exec_uncached("PRAGMA foreign_keys=OFF");
+    std::vector<Result> results;
     try {
-      run_transaction(*lease, body);
+      run_transaction(*lease, [&](Connection& tx) {
+        results = run_each(tx, statements);
+        check_foreign_keys(tx);
+      });
     } catch (...) {
       lease->exec_uncached("PRAGMA foreign_keys=ON");
       throw;
     }
     lease->exec_uncached("PRAGMA foreign_keys=ON");
+    return results;
   }
 
   std::string_view dialect() const noexcept override { return "sqlite"; }

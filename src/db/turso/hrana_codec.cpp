@@ -1,7 +1,5 @@
 #include "db/turso/hrana_codec.hpp"
 
-#include "core/json_string.hpp"
-
 #include <fmt/format.h>
 
 #include <charconv>
@@ -10,13 +8,15 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "core/json_string.hpp"
 
 namespace ds::db::hrana {
 namespace {
 
 using nlohmann::json;
 
-constexpr char kBase64Alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr char kBase64Alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 // Length of the valid UTF-8 sequence starting at s[i], or 0 when it is not valid.
 void append_stmt(std::string& out, std::string_view sql, std::span<const Value> args) {
@@ -139,8 +139,10 @@ BatchOutcome decode_batch_result(const json& r) {
   if (results == nullptr || !results->is_array()) malformed("'step_results' is not an array");
   out.step_results.reserve(results->size());
   for (const auto& s : *results) {
-    if (s.is_null()) out.step_results.emplace_back();
-    else out.step_results.emplace_back(decode_stmt_result(s));
+    if (s.is_null())
+      out.step_results.emplace_back();
+    else
+      out.step_results.emplace_back(decode_stmt_result(s));
   }
   out.step_errors.resize(out.step_results.size());
   if (errors != nullptr && errors->is_array()) {
@@ -210,12 +212,18 @@ std::optional<Blob> base64_decode(std::string_view text) {
   int bits = 0;
   for (const char c : text) {
     int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '+' || c == '-') v = 62;  // '-' and '_': the URL-safe alphabet
-    else if (c == '/' || c == '_') v = 63;
-    else return std::nullopt;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '+' || c == '-')
+      v = 62;  // '-' and '_': the URL-safe alphabet
+    else if (c == '/' || c == '_')
+      v = 63;
+    else
+      return std::nullopt;
     acc = (acc << 6) | static_cast<std::uint32_t>(v);
     bits += 6;
     if (bits >= 8) {
@@ -236,7 +244,8 @@ std::string encode_value(const Value& value) {
           return fmt::format(R"({{"type":"integer","value":"{}"}})", v);
         } else if constexpr (std::is_same_v<T, double>) {
           if (!std::isfinite(v)) {
-            throw Error(Errc::misuse, "a float parameter is NaN or infinite; the protocol cannot carry it");
+            throw Error(Errc::misuse,
+                        "a float parameter is NaN or infinite; the protocol cannot carry it");
           }
           // Shortest text that reads back to the same double; keep it a float literal.
           std::string num = fmt::format("{}", v);
@@ -256,8 +265,10 @@ std::string encode_value(const Value& value) {
 
 PipelineWriter::PipelineWriter(const std::optional<std::string>& baton) {
   out_ = R"({"baton":)";
-  if (baton) append_json_string(out_, *baton);
-  else out_ += "null";
+  if (baton)
+    append_json_string(out_, *baton);
+  else
+    out_ += "null";
   out_ += R"(,"requests":[)";
 }
 
@@ -274,29 +285,43 @@ void PipelineWriter::execute(std::string_view sql, std::span<const Value> args) 
 
 void PipelineWriter::atomic_batch(std::span<const Statement> statements, std::string_view begin_sql,
                                   std::string_view commit_sql,
-                                  std::span<const std::string_view> undo_sqls) {
+                                  std::span<const std::string_view> undo_sqls,
+                                  const Verification* verify) {
   begin_request();
   out_ += R"({"type":"batch","batch":{"steps":[{"stmt":)";
   append_stmt(out_, begin_sql, {});
   out_.push_back('}');
-  std::size_t step = 0;  // index of the step just written
+  const auto step = [&](std::string_view sql, std::span<const Value> params,
+                        std::string_view condition) {
+    out_ += R"(,{"stmt":)";
+    append_stmt(out_, sql, params);
+    out_ += R"(,"condition":)";
+    out_ += condition;
+    out_.push_back('}');
+  };
+  std::size_t last = 0;  // index of the step just written
   for (const auto& s : statements) {
-    out_ += R"(,{"stmt":)";
-    append_stmt(out_, s.sql, s.params);
-    out_ += fmt::format(R"(,"condition":{{"type":"ok","step":{}}}}})", step);
-    ++step;
+    step(s.sql, s.params, fmt::format(R"({{"type":"ok","step":{}}})", last));
+    ++last;
   }
-  out_ += R"(,{"stmt":)";
-  append_stmt(out_, commit_sql, {});
-  out_ += fmt::format(R"(,"condition":{{"type":"ok","step":{}}}}})", step);
-  const std::size_t commit_step = ++step;
+  std::string commit_condition = fmt::format(R"({{"type":"ok","step":{}}})", last);
+  if (verify != nullptr) {
+    const std::size_t probe = last + 1;
+    const std::size_t check = last + 2;
+    step(verify->probe_sql, {}, commit_condition);
+    step(verify->check_sql, {}, fmt::format(R"({{"type":"ok","step":{}}})", probe));
+    commit_condition = fmt::format(
+        R"({{"type":"and","conds":[{},{{"type":"or","conds":[{{"type":"ok","step":{}}},)"
+        R"({{"type":"not","cond":{{"type":"ok","step":{}}}}}]}}]}})",
+        commit_condition, check, probe);
+    last = check;
+  }
+  step(commit_sql, {}, commit_condition);
+  const std::size_t commit_step = last + 1;
   // Always `not(ok commit)`, never `error commit`: servers disagree on skipped steps.
-  for (const auto undo : undo_sqls) {
-    out_ += R"(,{"stmt":)";
-    append_stmt(out_, undo, {});
-    out_ += fmt::format(R"(,"condition":{{"type":"not","cond":{{"type":"ok","step":{}}}}}}})",
-                        commit_step);
-  }
+  const std::string undo_condition =
+      fmt::format(R"({{"type":"not","cond":{{"type":"ok","step":{}}}}})", commit_step);
+  for (const auto undo : undo_sqls) step(undo, {}, undo_condition);
   out_ += "]}}";
 }
 

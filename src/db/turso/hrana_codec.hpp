@@ -22,11 +22,21 @@ class PipelineWriter {
 
   void execute(std::string_view sql, std::span<const Value> args);
 
+  // A check run after the statements, before the commit: `probe_sql` fails when the server
+  // cannot run the check (then the batch commits without it), `check_sql` fails when the
+  // check finds a problem (then the batch rolls back).
+  struct Verification {
+    std::string_view probe_sql;
+    std::string_view check_sql;
+  };
+
   // One `batch` request that runs `statements` atomically: `begin_sql`; each statement if
-  // ok(previous); `commit_sql` if ok(last); then each of `undo_sqls` if not ok(commit).
-  // Result steps: 0 = begin, 1..n = statements, n+1 = commit, then the undo steps.
+  // ok(previous); with `verify`: probe if ok(last), check if ok(probe); `commit_sql` if
+  // ok(last) and (ok(check) or not ok(probe)); then each of `undo_sqls` if not ok(commit).
+  // Result steps: 0 = begin, 1..n = statements, [n+1 = probe, n+2 = check,] commit, undo steps.
   void atomic_batch(std::span<const Statement> statements, std::string_view begin_sql,
-                    std::string_view commit_sql, std::span<const std::string_view> undo_sqls);
+                    std::string_view commit_sql, std::span<const std::string_view> undo_sqls,
+                    const Verification* verify = nullptr);
 
   void close();
 
@@ -72,7 +82,7 @@ PipelineResponse decode_pipeline_response(std::string_view body);
 
 // The parts, exposed for tests.
 std::string encode_value(const Value& value);
-std::string base64_encode(std::span<const std::uint8_t> bytes);        // padded
-std::optional<Blob> base64_decode(std::string_view text);             // padded or not
+std::string base64_encode(std::span<const std::uint8_t> bytes);  // padded
+std::optional<Blob> base64_decode(std::string_view text);        // padded or not
 
 }  // namespace ds::db::hrana

@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cctype>
 
 #include "core/error.hpp"
+#include "db/fail_when.hpp"
 #include "db/turso/hrana_errors.hpp"
 
 namespace ds::db {
@@ -17,12 +19,14 @@ using hrana::RequestOutcome;
 using turso::Repeat;
 
 bool starts_with_keyword(std::string_view sql, std::string_view keyword) noexcept {
-  while (!sql.empty() && std::isspace(static_cast<unsigned char>(sql.front()))) sql.remove_prefix(1);
+  while (!sql.empty() && std::isspace(static_cast<unsigned char>(sql.front())))
+    sql.remove_prefix(1);
   if (sql.size() < keyword.size()) return false;
   for (std::size_t i = 0; i < keyword.size(); ++i) {
     if (std::toupper(static_cast<unsigned char>(sql[i])) != keyword[i]) return false;
   }
-  return sql.size() == keyword.size() || !std::isalnum(static_cast<unsigned char>(sql[keyword.size()]));
+  return sql.size() == keyword.size() ||
+         !std::isalnum(static_cast<unsigned char>(sql[keyword.size()]));
 }
 
 bool is_read(std::string_view sql) noexcept {
@@ -45,41 +49,74 @@ Result normalized(Result r, std::string_view sql) {
 Result take_execute(RequestOutcome& outcome, std::string_view sql, std::string_view host) {
   if (outcome.error) throw hrana::stream_error(*outcome.error, fmt::format("Turso at {}", host));
   if (outcome.kind != RequestOutcome::Kind::execute) {
-    throw Error(Errc::unavailable, fmt::format("Turso at {} answered an execute with another response type", host));
+    throw Error(Errc::unavailable,
+                fmt::format("Turso at {} answered an execute with another response type", host));
   }
   return normalized(std::move(outcome.result), sql);
 }
 
-// The statements' results out of an atomic batch (steps: begin, statements..., commit, undo...);
-// the first failing step becomes the error.
+// A step error of an atomic batch as the error its caller sees.
+Error step_error(const hrana::StreamError& e, std::string_view host, std::string_view what) {
+  return hrana::stream_error(e, fmt::format("Turso at {}: batch {} failed", host, what));
+}
+
+// The statements' results out of an atomic batch written by PipelineWriter::atomic_batch
+// (steps: begin, statements..., [probe, check,] commit, undo...); the first failing step
+// becomes the error: BatchError when it is one of the statements.
 std::vector<Result> take_batch(RequestOutcome& outcome, std::span<const Statement> statements,
-                               std::string_view host) {
+                               std::string_view host, bool verified) {
   if (outcome.error) throw hrana::stream_error(*outcome.error, fmt::format("Turso at {}", host));
   auto& b = outcome.batch;
   const std::size_t n = statements.size();
-  if (outcome.kind != RequestOutcome::Kind::batch || b.step_results.size() < n + 2) {
-    throw Error(Errc::unavailable, fmt::format("Turso at {} answered a batch with a malformed result", host));
+  const std::size_t commit = verified ? n + 3 : n + 1;
+  if (outcome.kind != RequestOutcome::Kind::batch || b.step_results.size() <= commit) {
+    throw Error(Errc::unavailable,
+                fmt::format("Turso at {} answered a batch with a malformed result", host));
   }
-  for (std::size_t i = 0; i < n + 2; ++i) {
-    if (!b.step_errors[i]) continue;
-    const std::string what = i == 0       ? std::string("BEGIN")
-                             : i == n + 1 ? std::string("COMMIT")
-                                          : fmt::format("statement {} of {}", i, n);
-    throw hrana::stream_error(*b.step_errors[i], fmt::format("Turso at {}: batch {} failed", host, what));
+  if (b.step_errors[0]) throw step_error(*b.step_errors[0], host, "BEGIN");
+  for (std::size_t i = 1; i <= n; ++i) {
+    if (b.step_errors[i])
+      throw BatchError(step_error(*b.step_errors[i], host, fmt::format("statement {} of {}", i, n)),
+                       i - 1);
   }
+  if (verified) {
+    if (b.step_errors[n + 1]) {
+      spdlog::warn(
+          "turso host={} cannot check foreign keys ({}): they were not verified before commit",
+          host, b.step_errors[n + 1]->message);
+    } else if (b.step_errors[n + 2]) {
+      throw Error(
+          Errc::constraint,
+          fmt::format(
+              "Turso at {}: rolled back: foreign key violation(s) after the statements ran; "
+              "run PRAGMA foreign_key_check on a copy with them applied to see which rows",
+              host));
+    }
+  }
+  if (b.step_errors[commit]) throw step_error(*b.step_errors[commit], host, "COMMIT");
   std::vector<Result> results;
   results.reserve(n);
-  for (std::size_t i = 1; i <= n + 1; ++i) {
+  for (std::size_t i = 1; i <= n; ++i) {
     if (!b.step_results[i]) {
-      throw Error(Errc::unavailable,
-                  fmt::format("Turso at {} skipped batch step {} without reporting an error; the batch was "
-                              "rolled back",
-                              host, i));
+      throw Error(
+          Errc::unavailable,
+          fmt::format("Turso at {} skipped batch step {} without reporting an error; the batch was "
+                      "rolled back",
+                      host, i));
     }
-    if (i <= n) results.push_back(normalized(std::move(*b.step_results[i]), statements[i - 1].sql));
+    results.push_back(normalized(std::move(*b.step_results[i]), statements[i - 1].sql));
+  }
+  if (!b.step_results[commit]) {
+    throw Error(Errc::unavailable,
+                fmt::format("Turso at {} did not commit the batch; it was rolled back", host));
   }
   return results;
 }
+
+// How a migration batch checks foreign keys inside its transaction. The probe costs nothing
+// (WHERE 0) and fails only on servers without the check (the local tursodb).
+constexpr std::string_view kForeignKeyProbe = "SELECT 1 FROM pragma_foreign_key_check WHERE 0";
+const std::string kForeignKeyCheck = fail_when("EXISTS (SELECT 1 FROM pragma_foreign_key_check)");
 
 constexpr std::string_view kRollback[] = {"ROLLBACK"};
 constexpr std::string_view kRollbackSavepoint[] = {"ROLLBACK TO ds_batch", "RELEASE ds_batch"};
@@ -89,32 +126,22 @@ constexpr std::string_view kRollbackSavepoint[] = {"ROLLBACK TO ds_batch", "RELE
 // The Connection handed to a transaction body: every statement runs on one server stream.
 class TursoStream final : public Connection {
  public:
-  // `foreign_keys_off`: the migration form, with foreign-key enforcement off around the
-  // transaction (the PRAGMA is a no-op inside one).
-  TursoStream(TursoDatabase& db, bool foreign_keys_off)
-      : db_(db), url_(db.pipeline_url_), foreign_keys_off_(foreign_keys_off) {}
+  explicit TursoStream(TursoDatabase& db) : db_(db), url_(db.pipeline_url_) {}
 
   Result execute(std::string_view sql, std::span<const Value> params) override {
     auto resp = round_trip([&](PipelineWriter& w) { w.execute(sql, params); }, false);
-    auto& outcome = resp.results.back();
-    // Thin libSQL servers (the local tursodb) lack `PRAGMA foreign_key_check`; sqld has it.
-    // The check cannot run there: say so loudly instead of failing every migration.
-    if (sql == "PRAGMA foreign_key_check" && outcome.error &&
-        outcome.error->message.find("Not a valid pragma name") != std::string::npos) {
-      spdlog::warn("turso host={} cannot run PRAGMA foreign_key_check: foreign keys of this "
-                   "migration were not verified before commit", db_.host());
-      return {};
-    }
-    return take_execute(outcome, sql, db_.host());
+    return take_execute(resp.results.back(), sql, db_.host());
   }
 
   // Inside a transaction a batch is a savepoint: all of it or none, in one round trip.
   std::vector<Result> batch(std::span<const Statement> statements) override {
     if (statements.empty()) return {};
     auto resp = round_trip(
-        [&](PipelineWriter& w) { w.atomic_batch(statements, "SAVEPOINT ds_batch", "RELEASE ds_batch", kRollbackSavepoint); },
+        [&](PipelineWriter& w) {
+          w.atomic_batch(statements, "SAVEPOINT ds_batch", "RELEASE ds_batch", kRollbackSavepoint);
+        },
         false);
-    return take_batch(resp.results.back(), statements, db_.host());
+    return take_batch(resp.results.back(), statements, db_.host(), false);
   }
 
   void transaction(const std::function<void(Connection&)>& body) override {
@@ -134,20 +161,15 @@ class TursoStream final : public Connection {
     execute("RELEASE ds_nested", {});
   }
 
-  void migration_transaction(const std::function<void(Connection&)>&) override {
-    throw Error(Errc::misuse, "a migration transaction cannot run inside another transaction");
+  std::vector<Result> migration_batch(std::span<const Statement>) override {
+    throw Error(Errc::misuse, "migrations cannot run inside another transaction");
   }
 
   std::string_view dialect() const noexcept override { return "turso"; }
 
   void commit() {
     if (!begun_) return;  // the body ran no statement: nothing was sent, nothing to end
-    auto resp = round_trip(
-        [&](PipelineWriter& w) {
-          w.execute("COMMIT", {});
-          if (foreign_keys_off_) w.execute("PRAGMA foreign_keys=ON", {});
-        },
-        true);
+    auto resp = round_trip([&](PipelineWriter& w) { w.execute("COMMIT", {}); }, true);
     take_execute(resp.results.front(), "COMMIT", db_.host());
   }
 
@@ -155,12 +177,7 @@ class TursoStream final : public Connection {
   void rollback() noexcept {
     if (!begun_ || dead_ || closed_) return;
     try {
-      round_trip(
-          [&](PipelineWriter& w) {
-            w.execute("ROLLBACK", {});
-            if (foreign_keys_off_) w.execute("PRAGMA foreign_keys=ON", {});
-          },
-          true);
+      round_trip([&](PipelineWriter& w) { w.execute("ROLLBACK", {}); }, true);
     } catch (const std::exception& e) {
       spdlog::debug("turso host={} rollback failed: {}", db_.host(), e.what());
     }
@@ -172,16 +189,16 @@ class TursoStream final : public Connection {
   PipelineResponse round_trip(const std::function<void(PipelineWriter&)>& build, bool last) {
     if (dead_ || closed_) {
       throw Error(Errc::unavailable,
-                  fmt::format("Turso at {}: the transaction's stream is gone; it was rolled back", db_.host()));
+                  fmt::format("Turso at {}: the transaction's stream is gone; it was rolled back",
+                              db_.host()));
     }
     const bool with_begin = !begun_;
-    const std::size_t prefix = with_begin ? (foreign_keys_off_ ? 2 : 1) : 0;
+    const std::size_t prefix = with_begin ? 1 : 0;
     PipelineResponse resp;
     try {
       resp = db_.send(
           url_, baton_,
           [&](PipelineWriter& w) {
-            if (with_begin && foreign_keys_off_) w.execute("PRAGMA foreign_keys=OFF", {});
             if (with_begin) w.execute("BEGIN IMMEDIATE", {});
             build(w);
           },
@@ -200,20 +217,21 @@ class TursoStream final : public Connection {
       if (!resp.results[i].error) continue;
       // No transaction: nothing the body does may run. Closing the stream ends it cleanly.
       dead_ = true;
-      const auto error = hrana::stream_error(*resp.results[i].error,
-                                             fmt::format("Turso at {}: starting the transaction failed", db_.host()));
+      const auto error = hrana::stream_error(
+          *resp.results[i].error,
+          fmt::format("Turso at {}: starting the transaction failed", db_.host()));
       if (!closed_) end_quietly();
       throw error;
     }
-    resp.results.erase(resp.results.begin(), resp.results.begin() + static_cast<std::ptrdiff_t>(prefix));
+    resp.results.erase(resp.results.begin(),
+                       resp.results.begin() + static_cast<std::ptrdiff_t>(prefix));
     return resp;
   }
 
   void end_quietly() noexcept {
     try {
       db_.send(
-          url_, baton_, [&](PipelineWriter& w) { if (foreign_keys_off_) w.execute("PRAGMA foreign_keys=ON", {}); },
-          true, Repeat::never, true);
+          url_, baton_, [](PipelineWriter&) {}, true, Repeat::never, true);
     } catch (const std::exception& e) {
       spdlog::debug("turso host={} ending a stream failed: {}", db_.host(), e.what());
     }
@@ -223,7 +241,6 @@ class TursoStream final : public Connection {
   TursoDatabase& db_;
   std::string url_;
   std::optional<std::string> baton_;
-  bool foreign_keys_off_;
   bool begun_ = false;
   bool dead_ = false;
   bool closed_ = false;
@@ -235,7 +252,8 @@ TursoDatabase::TursoDatabase(const TursoOptions& options)
       pipeline_url_(endpoint_.pipeline_url()),
       http_(endpoint_.host, token_, options.http) {
   if (token_.empty()) {
-    throw Error(Errc::validation, "Turso needs an auth token: set TURSO_AUTH_TOKEN (or authToken in the URL)");
+    throw Error(Errc::validation,
+                "Turso needs an auth token: set TURSO_AUTH_TOKEN (or authToken in the URL)");
   }
 }
 
@@ -243,8 +261,9 @@ Error TursoDatabase::redacted(const Error& e) const {
   return Error(e.code(), hrana::redact(e.what(), token_), e.native_code());
 }
 
-PipelineResponse TursoDatabase::send(const std::string& url, const std::optional<std::string>& baton,
-                                     const Build& build, bool last, Repeat repeat, bool in_stream) {
+PipelineResponse TursoDatabase::send(const std::string& url,
+                                     const std::optional<std::string>& baton, const Build& build,
+                                     bool last, Repeat repeat, bool in_stream) {
   for (;;) {
     const bool with_close = last && close_accepted_.load(std::memory_order_relaxed);
     PipelineWriter writer(baton);
@@ -263,7 +282,8 @@ PipelineResponse TursoDatabase::send(const std::string& url, const std::optional
       }
       if (resp.results.size() < requests) {
         throw Error(Errc::unavailable,
-                    fmt::format("Turso at {} answered {} of {} pipeline requests", host(), resp.results.size(), requests));
+                    fmt::format("Turso at {} answered {} of {} pipeline requests", host(),
+                                resp.results.size(), requests));
       }
       resp.results.resize(requests);  // the close outcome carries nothing
       return resp;
@@ -271,7 +291,8 @@ PipelineResponse TursoDatabase::send(const std::string& url, const std::optional
     if (with_close && hrana::is_close_rejection(reply.status, reply.body)) {
       // The server could not parse the pipeline, so none of it ran: send it again without close.
       close_accepted_.store(false, std::memory_order_relaxed);
-      spdlog::info("turso host={} does not accept the close request; streams end without it", host());
+      spdlog::info("turso host={} does not accept the close request; streams end without it",
+                   host());
       continue;
     }
     throw redacted(hrana::http_error(reply.status, reply.body, host(), in_stream));
@@ -281,29 +302,47 @@ PipelineResponse TursoDatabase::send(const std::string& url, const std::optional
 Result TursoDatabase::execute(std::string_view sql, std::span<const Value> params) {
   // A read is safe to repeat; a write only when the server was never reached.
   const Repeat repeat = is_read(sql) ? Repeat::always : Repeat::if_not_sent;
-  auto resp = send(pipeline_url_, std::nullopt, [&](PipelineWriter& w) { w.execute(sql, params); }, true, repeat, false);
+  auto resp = send(
+      pipeline_url_, std::nullopt, [&](PipelineWriter& w) { w.execute(sql, params); }, true, repeat,
+      false);
   return take_execute(resp.results.front(), sql, host());
+}
+
+std::vector<Outcome> TursoDatabase::execute_each(std::span<const Statement> statements) {
+  if (statements.empty()) return {};
+  const bool reads = std::all_of(statements.begin(), statements.end(),
+                                 [](const Statement& s) { return is_read(s.sql); });
+  auto resp = send(
+      pipeline_url_, std::nullopt,
+      [&](PipelineWriter& w) {
+        for (const auto& s : statements) w.execute(s.sql, s.params);
+      },
+      true, reads ? Repeat::always : Repeat::if_not_sent, false);
+  std::vector<Outcome> out;
+  out.reserve(statements.size());
+  for (std::size_t i = 0; i < statements.size(); ++i) {
+    try {
+      out.push_back({take_execute(resp.results[i], statements[i].sql, host()), std::nullopt});
+    } catch (const Error& e) {
+      out.push_back({std::nullopt, e});
+    }
+  }
+  return out;
 }
 
 std::vector<Result> TursoDatabase::batch(std::span<const Statement> statements) {
   if (statements.empty()) return {};
   auto resp = send(
       pipeline_url_, std::nullopt,
-      [&](PipelineWriter& w) { w.atomic_batch(statements, "BEGIN IMMEDIATE", "COMMIT", kRollback); }, true,
-      Repeat::if_not_sent, false);
-  return take_batch(resp.results.front(), statements, host());
+      [&](PipelineWriter& w) {
+        w.atomic_batch(statements, "BEGIN IMMEDIATE", "COMMIT", kRollback);
+      },
+      true, Repeat::if_not_sent, false);
+  return take_batch(resp.results.front(), statements, host(), false);
 }
 
 void TursoDatabase::transaction(const std::function<void(Connection&)>& body) {
-  run_stream(body, false);
-}
-
-void TursoDatabase::migration_transaction(const std::function<void(Connection&)>& body) {
-  run_stream(body, true);
-}
-
-void TursoDatabase::run_stream(const std::function<void(Connection&)>& body, bool foreign_keys_off) {
-  TursoStream stream(*this, foreign_keys_off);
+  TursoStream stream(*this);
   try {
     body(stream);
   } catch (...) {
@@ -311,6 +350,22 @@ void TursoDatabase::run_stream(const std::function<void(Connection&)>& body, boo
     throw;
   }
   stream.commit();
+}
+
+std::vector<Result> TursoDatabase::migration_batch(std::span<const Statement> statements) {
+  // One pipeline: foreign keys off (a no-op inside a transaction), the atomic batch checking
+  // foreign keys before its commit, foreign keys back on whatever happened.
+  const PipelineWriter::Verification verify{kForeignKeyProbe, kForeignKeyCheck};
+  auto resp = send(
+      pipeline_url_, std::nullopt,
+      [&](PipelineWriter& w) {
+        w.execute("PRAGMA foreign_keys=OFF", {});
+        w.atomic_batch(statements, "BEGIN IMMEDIATE", "COMMIT", kRollback, &verify);
+        w.execute("PRAGMA foreign_keys=ON", {});
+      },
+      true, Repeat::if_not_sent, false);
+  take_execute(resp.results[0], "PRAGMA foreign_keys=OFF", host());
+  return take_batch(resp.results[1], statements, host(), true);
 }
 
 std::shared_ptr<TursoDatabase> open_turso(const TursoOptions& options) {

@@ -5,6 +5,8 @@
 //   execute      one pipeline: [execute, close]
 //   batch        one pipeline: one atomic `batch` (BEGIN IMMEDIATE; each step if ok(previous);
 //                COMMIT if ok(last); ROLLBACK if not ok(COMMIT)), then close
+//   migration_batch  one pipeline: PRAGMA foreign_keys=OFF, the atomic batch with a
+//                foreign-key check before its COMMIT, PRAGMA foreign_keys=ON, close
 //   transaction  a stream (baton): BEGIN rides with the first statement, each later statement
 //                is one round trip, COMMIT rides with close. A stream the server expires or
 //                kills (any non-2xx answer) fails the transaction with ds::Error(unavailable);
@@ -38,11 +40,13 @@ class TursoDatabase final : public Connection {
   explicit TursoDatabase(const TursoOptions& options);
 
   Result execute(std::string_view sql, std::span<const Value> params = {}) override;
+  // One pipeline: [execute...,  close].
+  std::vector<Outcome> execute_each(std::span<const Statement> statements) override;
   std::vector<Result> batch(std::span<const Statement> statements) override;
   void transaction(const std::function<void(Connection&)>& body) override;
-  // A stream: [PRAGMA foreign_keys=OFF, BEGIN IMMEDIATE, first statement] ... [COMMIT,
-  // PRAGMA foreign_keys=ON, close]; ROLLBACK instead of COMMIT when `body` throws.
-  void migration_transaction(const std::function<void(Connection&)>& body) override;
+  // One pipeline: [PRAGMA foreign_keys=OFF, atomic batch with a foreign-key check before
+  // COMMIT, PRAGMA foreign_keys=ON, close].
+  std::vector<Result> migration_batch(std::span<const Statement> statements) override;
   std::string_view dialect() const noexcept override { return "turso"; }
 
   // HTTP requests sent so far, every attempt counted (tests prove round-trip counts with it).
@@ -61,7 +65,6 @@ class TursoDatabase final : public Connection {
   hrana::PipelineResponse send(const std::string& url, const std::optional<std::string>& baton,
                                const Build& build, bool last, turso::Repeat repeat, bool in_stream);
   Error redacted(const Error& e) const;
-  void run_stream(const std::function<void(Connection&)>& body, bool foreign_keys_off);
 
   turso::Endpoint endpoint_;
   Secret token_;
@@ -70,9 +73,11 @@ class TursoDatabase final : public Connection {
   std::atomic<bool> close_accepted_{true};
 };
 
-// Opens the driver and proves the server answers and accepts the token (`SELECT 1`), so a
-// setup fails before anything is persisted. Throws ds::Error: validation (URL, token), auth
-// (401/403), unavailable (refused, DNS, TLS, timeout, 5xx) naming the host, never the token.
+// Opens the driver and proves the server answers and accepts the token (`SELECT 1`): for
+// callers that want the check on its own. (The server's own setup skips it: its first
+// statement proves the same before anything is persisted, one round trip fewer.) Throws ds::Error:
+// validation (URL, token), auth (401/403), unavailable (refused, DNS, TLS, timeout, 5xx) naming the
+// host, never the token.
 std::shared_ptr<TursoDatabase> open_turso(const TursoOptions& options);
 
 }  // namespace ds::db
