@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "db/fail_when.hpp"
 #include "db/query.hpp"
 #include "db/schema.sqlite.hpp"
 #include "settings/setting_value.hpp"
@@ -17,46 +18,37 @@ namespace {
 using db::core::global_setting_groups;
 using db::core::global_settings;
 using db::query::Db;
+using Clock = std::chrono::sys_seconds;
 
 // Every statement below binds at most 9 values (one row), far under SQLite's limit of 32766
 // bound parameters per statement (SQLITE_MAX_VARIABLE_NUMBER since 3.32), however many
 // settings the modules declare; the batch as a whole has no such limit.
 constexpr std::size_t kMaxParamsPerStatement = 9;
 
-std::shared_ptr<const Cipher> key_for_setup(db::Connection& db, KeyManager& keys, bool& created) {
-  if (auto cipher = keys.cipher()) return cipher;
-  // A new key cannot read ciphertexts made under a lost one: only a database without secrets
-  // gets a generated key file.
-  const auto any_secret = Db(db)
-                              .select(global_settings.key)
-                              .from(global_settings)
-                              .where(global_settings.is_encrypted == true)
-                              .limit(1)
-                              .first();
-  if (any_secret) {
-    spdlog::error("settings: encrypted settings exist but no key is available; {}. Secrets stay "
-                  "unreadable until then",
-                  kKeyUnavailableHint);
-    return nullptr;
-  }
-  created = true;
-  return keys.create_key_file();
-}
+// The stage's one batch: [guard,] the current settings, the current groups (both read before
+// the inserts), then one insert per group and setting; `ON CONFLICT DO NOTHING RETURNING`
+// answers a row only when it created one.
+struct Plan {
+  std::vector<db::Statement> statements;
+  std::size_t reads = 0;                                // index of the settings read
+  std::vector<const GroupDefinition*> group_of_insert;  // per insert, or null
+  std::vector<const SettingDefinition*> setting_of_insert;
+  std::vector<std::string> skipped_secrets;
+};
 
-}  // namespace
-
-InitReport initialize_settings(db::Connection& db, SettingsService& service) {
-  InitReport report;
-  const auto cipher = key_for_setup(db, service.keys(), report.key_file_created);
-  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-
-  // One batch: the current rows (read before the inserts), then one insert per missing
-  // group and setting. `ON CONFLICT DO NOTHING RETURNING` answers a row only when created.
+// `new_key`: the cipher was created for this batch; the guard makes the batch fail (nothing
+// written) when the database already holds secrets, which the new key could not read.
+Plan plan_batch(const SettingsService& service, const Cipher* cipher, bool new_key, Clock now) {
+  Plan plan;
   StatementRecorder rec;
+  if (new_key) {
+    rec.execute(
+        db::fail_when("EXISTS (SELECT 1 FROM \"globalSettings\" WHERE \"is_encrypted\" = 1)"), {});
+  }
+  plan.reads = rec.statements().size();
   Db q(rec);
   q.select(global_settings).order_by(global_settings.key).all();
-  std::vector<const GroupDefinition*> group_of_step;
-  std::vector<const SettingDefinition*> setting_of_step;
+  q.select(global_setting_groups).order_by(global_setting_groups.id).all();
   for (const Module* m : service.registry().modules()) {
     const auto& g = m->group;
     q.insert(global_setting_groups)
@@ -70,13 +62,13 @@ InitReport initialize_settings(db::Connection& db, SettingsService& service) {
         .on_conflict_do_nothing()
         .returning()
         .all();
-    group_of_step.push_back(&g);
-    setting_of_step.push_back(nullptr);
+    plan.group_of_insert.push_back(&g);
+    plan.setting_of_insert.push_back(nullptr);
   }
   for (const Module* m : service.registry().modules()) {
     for (const auto& s : m->settings) {
-      if (s.encrypted && !cipher) {
-        report.skipped_secrets.emplace_back(s.key);
+      if (s.encrypted && cipher == nullptr) {
+        plan.skipped_secrets.emplace_back(s.key);
         continue;
       }
       q.insert(global_settings)
@@ -93,38 +85,53 @@ InitReport initialize_settings(db::Connection& db, SettingsService& service) {
           .on_conflict_do_nothing()
           .returning()
           .all();
-      group_of_step.push_back(nullptr);
-      setting_of_step.push_back(&s);
+      plan.group_of_insert.push_back(nullptr);
+      plan.setting_of_insert.push_back(&s);
     }
   }
-  auto statements = rec.take();
-  for (const auto& st : statements) {
+  plan.statements = rec.take();
+  for (const auto& st : plan.statements) {
     if (st.params.size() > kMaxParamsPerStatement) {
       throw Error(Errc::misuse, "settings: a statement binds more values than planned");
     }
   }
-  auto results = db.batch(statements);
+  return plan;
+}
 
-  for (std::size_t i = 1; i < results.size(); ++i) {
-    if (results[i].row_count() == 0) continue;
-    if (const auto* g = group_of_step[i - 1]) report.created_groups.emplace_back(g->id);
-    if (const auto* s = setting_of_step[i - 1]) report.created_settings.emplace_back(s->key);
+// Updates for rows that existed before and whose definition changed since: group metadata,
+// a setting's type, a setting newly marked encrypted. Appended to `fixes`.
+void reconcile(const SettingsService& service, const Cipher* cipher, Clock now,
+               const std::vector<db::dsl::Row<db::core::GlobalSettings>>& settings,
+               const std::vector<db::dsl::Row<db::core::GlobalSettingGroups>>& groups,
+               StatementRecorder& fixes, InitReport& report) {
+  for (const auto& row : groups) {
+    const GroupDefinition* found = service.registry().find_group(row.id);
+    if (found == nullptr) continue;  // not defined in code: not ours to change
+    const auto& def = *found;
+    if (row.name == def.name && row.description.value_or("") == def.description &&
+        row.icon.value_or("") == def.icon && row.sort_order == def.sort_order) {
+      continue;
+    }
+    db::dsl::Patch<db::core::GlobalSettingGroups> patch;
+    patch.name = std::string(def.name);
+    patch.description = std::optional<std::string>(def.description);
+    patch.icon = std::optional<std::string>(def.icon);
+    patch.sort_order = std::int64_t{def.sort_order};
+    patch.updated_at = now;
+    Db(fixes)
+        .update(global_setting_groups)
+        .set(std::move(patch))
+        .where(global_setting_groups.id == row.id)
+        .run();
+    report.reconciled_groups.push_back(row.id);
   }
-
-  // Reconcile rows that existed before with their current definition (rare: a second batch).
-  auto existing = db::query::decode_rows<db::core::GlobalSettings>(results[0]);
-  // A secret that could not be created is only worth reporting when it is missing.
-  std::erase_if(report.skipped_secrets, [&](const std::string& key) {
-    return std::any_of(existing.begin(), existing.end(), [&](const auto& row) { return row.key == key; });
-  });
-  StatementRecorder fixes;
-  for (auto& row : existing) {
+  for (const auto& row : settings) {
     const SettingDefinition* def = service.registry().find(row.key);
     if (def == nullptr) continue;  // created through the API: not ours to change
     db::dsl::Patch<db::core::GlobalSettings> patch;
     bool changed = false;
     if (def->encrypted && !row.is_encrypted) {
-      if (!cipher) {
+      if (cipher == nullptr) {
         spdlog::warn("settings: key={} should be encrypted but no key is available", row.key);
       } else {
         patch.value = cipher->encrypt(row.value, row.key);
@@ -135,8 +142,10 @@ InitReport initialize_settings(db::Connection& db, SettingsService& service) {
     if (row.type != to_string(def->type)) {
       // The stored value must still make sense; a secret's is checked when it can be read.
       std::optional<std::string> plain;
-      if (!row.is_encrypted) plain = row.value;
-      else if (cipher) plain = cipher->decrypt(row.value, row.key);
+      if (!row.is_encrypted)
+        plain = row.value;
+      else if (cipher != nullptr)
+        plain = cipher->decrypt(row.value, row.key);
       if (plain && is_valid_text(def->type, *plain)) {
         patch.type = std::string(to_string(def->type));
         changed = true;
@@ -147,17 +156,75 @@ InitReport initialize_settings(db::Connection& db, SettingsService& service) {
     }
     if (!changed) continue;
     patch.updated_at = now;
-    Db(fixes).update(global_settings).set(std::move(patch)).where(global_settings.key == row.key).run();
+    Db(fixes)
+        .update(global_settings)
+        .set(std::move(patch))
+        .where(global_settings.key == row.key)
+        .run();
     report.reconciled_settings.push_back(row.key);
   }
+}
+
+}  // namespace
+
+InitReport initialize_settings(db::Connection& db, SettingsService& service) {
+  InitReport report;
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  auto& keys = service.keys();
+  auto cipher = keys.cipher();
+  // Without a key, one is created before the batch (a ciphertext never reaches the database
+  // before its key is on disk); the batch's guard refuses it when secrets exist already.
+  bool new_key = false;
+  if (!cipher) {
+    cipher = keys.create_key_file();
+    new_key = true;
+  }
+  Plan plan = plan_batch(service, cipher.get(), new_key, now);
+  std::vector<db::Result> results;
+  try {
+    results = db.batch(plan.statements);
+    report.key_file_created = new_key;
+  } catch (const db::BatchError& e) {
+    if (!new_key || e.statement_index() != 0) throw;
+    keys.discard_created_key();
+    spdlog::error(
+        "settings: encrypted settings exist but no key is available; {}. Secrets stay "
+        "unreadable until then",
+        kKeyUnavailableHint);
+    cipher = nullptr;
+    plan = plan_batch(service, nullptr, false, now);
+    results = db.batch(plan.statements);
+  }
+
+  for (std::size_t i = plan.reads + 2; i < results.size(); ++i) {
+    if (results[i].row_count() == 0) continue;
+    const std::size_t insert = i - plan.reads - 2;
+    if (const auto* g = plan.group_of_insert[insert]) report.created_groups.emplace_back(g->id);
+    if (const auto* s = plan.setting_of_insert[insert])
+      report.created_settings.emplace_back(s->key);
+  }
+  auto settings = db::query::decode_rows<db::core::GlobalSettings>(results[plan.reads]);
+  auto groups = db::query::decode_rows<db::core::GlobalSettingGroups>(results[plan.reads + 1]);
+  // A secret that could not be created is only worth reporting when it is missing.
+  report.skipped_secrets = std::move(plan.skipped_secrets);
+  std::erase_if(report.skipped_secrets, [&](const std::string& key) {
+    return std::any_of(settings.begin(), settings.end(),
+                       [&](const auto& row) { return row.key == key; });
+  });
+
+  // Rows whose definition changed (rare): a second batch.
+  StatementRecorder fixes;
+  reconcile(service, cipher.get(), now, settings, groups, fixes, report);
   if (!fixes.statements().empty()) db.batch(fixes.take());
 
   service.invalidate();
-  spdlog::info("settings: created groups=[{}] settings=[{}] reconciled=[{}]",
+  spdlog::info("settings: created groups=[{}] settings=[{}] reconciled groups=[{}] settings=[{}]",
                fmt::join(report.created_groups, ","), fmt::join(report.created_settings, ","),
+               fmt::join(report.reconciled_groups, ","),
                fmt::join(report.reconciled_settings, ","));
   if (!report.skipped_secrets.empty()) {
-    spdlog::warn("settings: not created without a key: [{}]", fmt::join(report.skipped_secrets, ","));
+    spdlog::warn("settings: not created without a key: [{}]",
+                 fmt::join(report.skipped_secrets, ","));
   }
   return report;
 }

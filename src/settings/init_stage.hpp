@@ -2,6 +2,9 @@
 // The `settings` stage of setup and of every start: creates the missing groups and settings
 // with their defaults (never overwriting a value) and reconciles rows whose definition
 // changed, in one Connection::batch: one transaction on SQLite, one pipeline request on Turso.
+// Without a key (no DEPLOYSTACK_ENCRYPTION_SECRET, no key file) it creates the key file,
+// unless the database already holds secrets: then they are left unreadable until the key is
+// provided, and missing secrets are not created.
 #include <string>
 #include <vector>
 
@@ -15,6 +18,7 @@ struct InitReport {
   std::vector<std::string> created_groups;
   std::vector<std::string> created_settings;
   std::vector<std::string> reconciled_settings;  // re-typed or newly encrypted
+  std::vector<std::string> reconciled_groups;    // name, description, icon or order changed
   std::vector<std::string> skipped_secrets;      // not created: no key for existing secrets
   bool key_file_created = false;
 };

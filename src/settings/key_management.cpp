@@ -13,7 +13,7 @@ namespace {
 // Public by design: a per-install salt would have to be stored next to the data, and the
 // derived key must be reproducible from the secret alone. The secret carries the entropy.
 constexpr unsigned char kSalt[crypto_pwhash_SALTBYTES] = {'d', 'e', 'p', 'l', 'o', 'y', 's', 't',
-                                                           'a', 'c', 'k', '.', 'k', 'd', 'f', '1'};
+                                                          'a', 'c', 'k', '.', 'k', 'd', 'f', '1'};
 constexpr unsigned long long kOpsLimit = 2;
 constexpr std::size_t kMemLimit = 19u * 1024 * 1024;
 
@@ -40,8 +40,8 @@ std::optional<Cipher::Key> read_key_file(const std::filesystem::path& path) {
   ensure_sodium();
   Cipher::Key key;
   std::size_t len = 0;
-  const bool ok = sodium_base642bin(key.data(), key.size(), text.data(), text.size(), nullptr,
-                                    &len, nullptr, sodium_base64_VARIANT_ORIGINAL) == 0 &&
+  const bool ok = sodium_base642bin(key.data(), key.size(), text.data(), text.size(), nullptr, &len,
+                                    nullptr, sodium_base64_VARIANT_ORIGINAL) == 0 &&
                   len == key.size();
   sodium_memzero(text.data(), text.size());
   if (!ok) {
@@ -86,9 +86,21 @@ std::shared_ptr<const Cipher> KeyManager::create_key_file() {
   sodium_memzero(key.data(), key.size());
   cipher_.store(cipher);
   source_ = KeySource::key_file;
-  spdlog::warn("created settings encryption key file={} fingerprint={}: back it up with the database",
-               key_file_.string(), cipher->fingerprint());
+  spdlog::warn(
+      "created settings encryption key file={} fingerprint={}: back it up with the database",
+      key_file_.string(), cipher->fingerprint());
   return cipher;
+}
+
+void KeyManager::discard_created_key() {
+  cipher_.store(nullptr);
+  source_ = KeySource::none;
+  std::error_code ec;
+  std::filesystem::remove(key_file_, ec);
+  spdlog::warn(
+      "removed the key file={} just created: the database already holds secrets made under "
+      "another key",
+      key_file_.string());
 }
 
 }  // namespace ds::settings

@@ -40,6 +40,9 @@ class KeyManager {
   // Creates the key file with a new random key and starts using it. Only for a database that
   // holds no secret yet (a new key cannot read old ciphertexts). Logs the path, never the key.
   std::shared_ptr<const Cipher> create_key_file();
+  // Undoes create_key_file() when it turns out the database held secrets after all (nothing
+  // was encrypted under the new key): removes the file and goes back to "no key".
+  void discard_created_key();
 
  private:
   std::filesystem::path key_file_;

@@ -61,11 +61,20 @@ Registry Registry::build(std::span<const Module* const> modules) {
   return r;
 }
 
-Registry Registry::builtin() { return build(modules::all_modules()); }
+Registry Registry::builtin() {
+  return build(modules::all_modules());
+}
 
 const SettingDefinition* Registry::find(std::string_view key) const noexcept {
   const auto it = by_key_.find(key);
   return it == by_key_.end() ? nullptr : it->second.setting;
+}
+
+const GroupDefinition* Registry::find_group(std::string_view id) const noexcept {
+  for (const Module* m : modules_) {
+    if (m->group.id == id) return &m->group;
+  }
+  return nullptr;
 }
 
 const GroupDefinition* Registry::group_of(std::string_view key) const noexcept {

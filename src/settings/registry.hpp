@@ -22,6 +22,8 @@ class Registry {
   std::span<const Module* const> modules() const noexcept { return modules_; }
   // The definition of `key`, or null when no module declares it.
   const SettingDefinition* find(std::string_view key) const noexcept;
+  // The group with id `id`, or null when no module declares it.
+  const GroupDefinition* find_group(std::string_view id) const noexcept;
   // The group that declares `key`, or null.
   const GroupDefinition* group_of(std::string_view key) const noexcept;
   std::size_t setting_count() const noexcept { return by_key_.size(); }
