@@ -17,7 +17,10 @@ DatabaseManager::DatabaseManager(Config config, std::vector<InitStage> stages)
   publish_status();
 }
 
-DatabaseManager::~DatabaseManager() = default;
+DatabaseManager::~DatabaseManager() {
+  retry_.request_stop();
+  retry_wakeup_.notify_all();
+}
 
 void DatabaseManager::publish_status() {
   nlohmann::ordered_json j = {{"configured", status_.configured},
@@ -35,14 +38,18 @@ Status DatabaseManager::status() const {
 std::shared_ptr<db::Connection> DatabaseManager::open_and_initialize(const std::string& type,
                                                                      bool create, bool& degraded) {
   const auto target = db::target_from_config(type, config_);
-  auto conn = db::open_database(target, create ? db::OpenMode::create_if_missing : db::OpenMode::must_exist);
+  auto conn = db::open_database(
+      target, create ? db::OpenMode::create_if_missing : db::OpenMode::must_exist);
   degraded = false;
   for (const auto& stage : stages_) {
     try {
       stage.run(*conn);
     } catch (const std::exception& e) {
       if (stage.required) {
-        throw Error(Errc::internal, "stage '" + stage.name + "' failed: " + e.what());
+        // Keep a ds::Error's code: an unreachable database is worth retrying, a bad one not.
+        const auto* error = dynamic_cast<const Error*>(&e);
+        throw Error(error != nullptr ? error->code() : Errc::internal,
+                    "stage '" + stage.name + "' failed: " + e.what());
       }
       spdlog::error("stage={} failed, continuing without it: {}", stage.name, e.what());
       degraded = true;
@@ -64,8 +71,12 @@ void DatabaseManager::boot() {
         spdlog::error("selection file {} is invalid: {}. Fix or remove it, then restart.",
                       config_.selection_file().string(), read.reason);
         return;
-      case SelectionRead::State::valid: type = read.selection.type; break;
-      case SelectionRead::State::absent: type = config_.db_type; break;
+      case SelectionRead::State::valid:
+        type = read.selection.type;
+        break;
+      case SelectionRead::State::absent:
+        type = config_.db_type;
+        break;
     }
     if (!type) {
       spdlog::info("database not configured yet: complete setup via POST /api/db/setup");
@@ -83,16 +94,42 @@ void DatabaseManager::boot() {
         config_.sqlite_path.string(), read.selection.sqlite_path.value_or("not recorded"));
     return;
   }
+  if (!try_boot(*type)) {
+    retry_ = std::jthread([this, t = *type](std::stop_token stop) { retry_boot(stop, t); });
+  }
+}
+
+bool DatabaseManager::try_boot(const std::string& type) {
   try {
     bool degraded = false;
-    auto conn = open_and_initialize(*type, /*create=*/false, degraded);
+    auto conn = open_and_initialize(type, /*create=*/false, degraded);
     live_.store(std::move(conn));
     std::lock_guard lock(state_mutex_);
     status_.initialized = true;
     publish_status();
-    spdlog::info("database={} initialized", *type);
+    spdlog::info("database={} initialized", type);
+    return true;
+  } catch (const Error& e) {
+    spdlog::error("database={} could not be initialized at start: {}", type, e.what());
+    return e.code() != Errc::unavailable;
   } catch (const std::exception& e) {
-    spdlog::error("database={} could not be initialized at start: {}", *type, e.what());
+    spdlog::error("database={} could not be initialized at start: {}", type, e.what());
+    return true;
+  }
+}
+
+void DatabaseManager::retry_boot(std::stop_token stop, std::string type) {
+  using std::chrono::milliseconds;
+  milliseconds delay(250);
+  constexpr milliseconds kMaxDelay(15000);
+  for (;;) {
+    spdlog::warn("database={} unreachable; retrying in {} ms", type, delay.count());
+    std::unique_lock lock(retry_mutex_);
+    if (retry_wakeup_.wait_for(lock, stop, delay, [] { return false; }) || stop.stop_requested())
+      return;
+    lock.unlock();
+    if (try_boot(type)) return;
+    delay = std::min(delay * 2, kMaxDelay);
   }
 }
 
@@ -137,6 +174,8 @@ SetupResult DatabaseManager::setup(const std::string& type) {
   return result;
 }
 
-void DatabaseManager::close() { live_.store(nullptr); }
+void DatabaseManager::close() {
+  live_.store(nullptr);
+}
 
 }  // namespace ds::setup

@@ -2,11 +2,14 @@
 // Owns the live database: which type is selected, whether it is initialized, the single-flight
 // setup, and the initialization pipeline run at setup and at every start.
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/config.hpp"
@@ -49,7 +52,9 @@ class DatabaseManager {
   ~DatabaseManager();
 
   // At start: reads the selection (or DB_TYPE) and opens and initializes that database.
-  // Never creates a missing SQLite file. Failures are logged and reported by status().
+  // Never creates a missing SQLite file. Failures are logged and reported by status(); when
+  // the database is unreachable (Errc::unavailable), a background thread retries with
+  // exponential backoff until it is initialized.
   void boot();
 
   Status status() const;
@@ -71,6 +76,9 @@ class DatabaseManager {
   std::shared_ptr<db::Connection> open_and_initialize(const std::string& type, bool create,
                                                       bool& degraded);
   void publish_status();  // call with state_mutex_ held
+  // Opens and initializes `type` at start; true when done or not worth retrying.
+  bool try_boot(const std::string& type);
+  void retry_boot(std::stop_token stop, std::string type);
 
   Config config_;
   std::vector<InitStage> stages_;
@@ -82,6 +90,10 @@ class DatabaseManager {
 
   std::atomic<std::shared_ptr<db::Connection>> live_;
   std::atomic<std::shared_ptr<const std::string>> status_json_;
+
+  std::mutex retry_mutex_;
+  std::condition_variable_any retry_wakeup_;
+  std::jthread retry_;  // last: stopped and joined before the members it uses go away
 };
 
 }  // namespace ds::setup
