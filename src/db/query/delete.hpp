@@ -7,13 +7,16 @@ namespace ds::db::query {
 template <class T, class Where, bool Returning>
 class DeleteQuery {
  public:
-  explicit DeleteQuery(Connection& conn, Where where = {}) : conn_(&conn), where_(std::move(where)) {}
+  explicit DeleteQuery(Connection& conn, Where where = {})
+      : conn_(&conn), where_(std::move(where)) {}
 
   template <Condition W>
   auto where(W w) && {
-    static_assert(std::is_same_v<Where, NoCondition>, "delete: where() is given once; combine with and_()");
-    static_assert(all_named<typename W::tables, std::tuple<T>>::value,
-                  "UNNAMED TABLE: a delete's where() may only use columns of the table deleted from");
+    static_assert(std::is_same_v<Where, NoCondition>,
+                  "delete: where() is given once; combine with and_()");
+    static_assert(
+        all_named<typename W::tables, std::tuple<T>>::value,
+        "UNNAMED TABLE: a delete's where() may only use columns of the table deleted from");
     return DeleteQuery<T, W, Returning>(*conn_, std::move(w));
   }
   auto returning() && { return DeleteQuery<T, Where, true>(*conn_, std::move(where_)); }
@@ -46,11 +49,13 @@ class DeleteQuery {
   void render(std::string& sql) const {
     sql += "DELETE FROM ";
     append_identifier(sql, T::table_name);
+    const std::size_t conditions = sql.size();
     if constexpr (!std::is_same_v<Where, NoCondition>) {
       sql += " WHERE ";
       where_.render(sql);
     }
     if constexpr (Returning) render_returning<T>(sql);
+    unqualify_columns(sql, conditions, T::table_name);
   }
 
   Connection* conn_;

@@ -12,11 +12,14 @@ class UpdateQuery {
 
   template <Condition W>
   auto where(W w) && {
-    static_assert(std::is_same_v<Where, NoCondition>, "update: where() is given once; combine with and_()");
+    static_assert(std::is_same_v<Where, NoCondition>,
+                  "update: where() is given once; combine with and_()");
     check_tables<W>();
     return UpdateQuery<T, W, Returning>(*conn_, std::move(set_), std::move(w));
   }
-  auto returning() && { return UpdateQuery<T, Where, true>(*conn_, std::move(set_), std::move(where_)); }
+  auto returning() && {
+    return UpdateQuery<T, Where, true>(*conn_, std::move(set_), std::move(where_));
+  }
 
   // Returns the number of rows changed.
   std::int64_t run() && requires(!Returning) { return execute().rows_affected; }
@@ -33,8 +36,9 @@ class UpdateQuery {
  private:
   template <class W>
   static constexpr void check_tables() {
-    static_assert(all_named<typename W::tables, std::tuple<T>>::value,
-                  "UNNAMED TABLE: an update's where() may only use columns of the table being updated");
+    static_assert(
+        all_named<typename W::tables, std::tuple<T>>::value,
+        "UNNAMED TABLE: an update's where() may only use columns of the table being updated");
   }
 
   Result execute() {
@@ -49,7 +53,8 @@ class UpdateQuery {
       render(sql, mask);
       return conn_->execute(sql, params);
     } else {
-      return conn_->execute(sql_for_shape<UpdateQuery>({mask, 0}, [&](std::string& s) { render(s, mask); }), params);
+      return conn_->execute(
+          sql_for_shape<UpdateQuery>({mask, 0}, [&](std::string& s) { render(s, mask); }), params);
     }
   }
 
@@ -58,11 +63,13 @@ class UpdateQuery {
     append_identifier(sql, T::table_name);
     sql += " SET ";
     render_set<T>(sql, mask);
+    const std::size_t conditions = sql.size();
     if constexpr (!std::is_same_v<Where, NoCondition>) {
       sql += " WHERE ";
       where_.render(sql);
     }
     if constexpr (Returning) render_returning<T>(sql);
+    unqualify_columns(sql, conditions, T::table_name);
   }
 
   Connection* conn_;
@@ -74,7 +81,9 @@ template <class T>
 class UpdateStart {
  public:
   explicit UpdateStart(Connection& conn) : conn_(&conn) {}
-  auto set(dsl::Patch<T> patch) const { return UpdateQuery<T, NoCondition, false>(*conn_, std::move(patch)); }
+  auto set(dsl::Patch<T> patch) const {
+    return UpdateQuery<T, NoCondition, false>(*conn_, std::move(patch));
+  }
 
  private:
   Connection* conn_;
