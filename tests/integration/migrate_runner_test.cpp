@@ -60,11 +60,10 @@ schema::Schema parent_and_child(bool label_required) {
   return schema::Schema{{parent, child}};
 }
 
-using BackendFactory = std::shared_ptr<test::DatabaseBackend> (*)();
 
 // A server folder whose server and CLI use the backend's database (DB_TYPE set, so no setup
 // call is needed) and the migrations in <folder>/m.
-class MigrateRunner : public ::testing::TestWithParam<BackendFactory> {
+class MigrateRunner : public ::testing::TestWithParam<test::BackendFactory> {
  protected:
   MigrateRunner() {
     server_.env()["DB_TYPE"] = backend_->type();
@@ -235,8 +234,8 @@ TEST_P(MigrateRunner, StartUpAppliesPendingMigrations) {
   EXPECT_EQ(db()->execute("SELECT name FROM sqlite_master WHERE name = 'extra_notes'").row_count(), 1u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Sqlite, MigrateRunner, ::testing::Values(&test::sqlite_backend));
-INSTANTIATE_TEST_SUITE_P(Turso, MigrateRunner, ::testing::Values(&test::turso_backend));
+INSTANTIATE_TEST_SUITE_P(Sqlite, MigrateRunner, ::testing::Values(&test::sqlite_backend), ds::test::backend_name);
+INSTANTIATE_TEST_SUITE_P(Turso, MigrateRunner, ::testing::Values(&test::turso_backend), ds::test::backend_name);
 
 // SQLite-only: this is about the database's write lock serializing two runners; the local
 // tursodb shares one connection between its clients (no isolation), so it cannot serialize them.

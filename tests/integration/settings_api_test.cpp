@@ -59,7 +59,6 @@ void set_stored_value(DatabaseBackend& backend, const std::string& key, const st
   db->execute("UPDATE globalSettings SET value = ? WHERE key = ?", p);
 }
 
-using BackendFactory = std::shared_ptr<DatabaseBackend> (*)();
 
 class SettingsApi : public ::testing::TestWithParam<BackendFactory> {
  protected:
@@ -400,8 +399,8 @@ TEST_P(SettingsApi, RotateKeyToAKeyFile) {
   EXPECT_EQ(data(call("GET", "/api/settings/smtp.password?reveal=true"))["value"], "to-file");
 }
 
-INSTANTIATE_TEST_SUITE_P(Sqlite, SettingsApi, ::testing::Values(&sqlite_backend));
-INSTANTIATE_TEST_SUITE_P(Turso, SettingsApi, ::testing::Values(&turso_backend));
+INSTANTIATE_TEST_SUITE_P(Sqlite, SettingsApi, ::testing::Values(&sqlite_backend), ds::test::backend_name);
+INSTANTIATE_TEST_SUITE_P(Turso, SettingsApi, ::testing::Values(&turso_backend), ds::test::backend_name);
 
 }  // namespace
 }  // namespace ds::test

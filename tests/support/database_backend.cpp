@@ -68,6 +68,14 @@ std::shared_ptr<DatabaseBackend> turso_backend() { return std::make_shared<Turso
 
 std::shared_ptr<DatabaseBackend> sqlite_backend() { return std::make_shared<SqliteBackend>(); }
 
+namespace {
+std::string name_of(BackendFactory factory) { return factory == &turso_backend ? "turso" : "sqlite"; }
+}  // namespace
+
+std::string backend_name(const ::testing::TestParamInfo<BackendFactory>& info) { return name_of(info.param); }
+
+void PrintTo(BackendFactory factory, std::ostream* os) { *os << name_of(factory); }
+
 std::filesystem::path default_sqlite_file(const std::filesystem::path& server_dir) {
   return server_dir / "persistent_data" / "database" / "deploystack.db";
 }

@@ -1,6 +1,8 @@
 #pragma once
 // The database a test server uses, behind one interface so that the same integration test
 // can run against SQLite or Turso: the test asks for "the database", never for a type.
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -47,6 +49,16 @@ std::shared_ptr<DatabaseBackend> turso_backend();
 
 // The SQLite file a server started in `server_dir` uses with sqlite_backend().
 std::filesystem::path default_sqlite_file(const std::filesystem::path& server_dir);
+
+// A suite's parameter: the factory of a fresh backend per test.
+using BackendFactory = std::shared_ptr<DatabaseBackend> (*)();
+// Names the parameter in test names ("sqlite" or "turso") instead of the factory's address,
+// so that names stay the same from build to build:
+// INSTANTIATE_TEST_SUITE_P(Turso, Suite, ::testing::Values(&turso_backend), backend_name).
+std::string backend_name(const ::testing::TestParamInfo<BackendFactory>& info);
+// How gtest prints the parameter (found by ADL through the factory's return type); ctest's
+// test names carry it, so it too is the name rather than an address.
+void PrintTo(BackendFactory factory, std::ostream* os);
 
 // The token turso_backend() gives the server: no log line or response may contain it.
 inline constexpr const char* kTursoTestToken = "test-token-never-logged";
