@@ -1,6 +1,8 @@
-// The runner's safety rules against real SQLite files and the real binary: rebuilds keep
-// cascading children, any failure leaves the database untouched, edited files are refused,
-// concurrent runners apply once.
+// The runner's safety rules against the real binary, on a real SQLite file and on the local
+// Turso server (one suite parametrised by database): rebuilds keep cascading children, any
+// failure leaves the database untouched, edited files are refused, drift is reported, the
+// server applies pending migrations at start. SQLite-only at the end: what the local tursodb
+// cannot do (see the comment on each).
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
@@ -10,6 +12,7 @@
 #include "db/migrate/generate.hpp"
 #include "db/migrate/runner.hpp"
 #include "db/sqlite/sqlite_database.hpp"
+#include "support/server_process.hpp"
 #include "support/subprocess.hpp"
 #include "support/temp_dir.hpp"
 
@@ -42,25 +45,62 @@ std::string everything(Connection& db) {
   return out;
 }
 
-TEST(MigrateRunner, RebuildOfParentKeepsCascadingChildren) {
-  test::TempDir dir;
-  using schema::Column;
+// parent(id, label) and child(id, parent_id -> parent.id ON DELETE CASCADE); lower-case names
+// because the local tursodb lower-cases them in sqlite_master.
+schema::Schema parent_and_child(bool label_required) {
   schema::Table parent{"parent", {}, {}, {}, {}, {}, {}};
   parent.columns = {{"id", "integer", true, true, false, std::nullopt}, {"label", "text", false, false, false, std::nullopt}};
+  if (label_required) {
+    parent.columns[1].not_null = true;  // SQLite cannot alter this in place: a rebuild
+    parent.columns[1].default_value = schema::ColumnDefault{schema::ColumnDefault::Kind::sql, "''"};
+  }
   schema::Table child{"child", {}, {}, {}, {}, {}, {}};
   child.columns = {{"id", "integer", true, true, false, std::nullopt}, {"parent_id", "integer", false, true, false, std::nullopt}};
   child.foreign_keys = {{"child_parent_id_parent_id_fk", "child", "parent", {"parent_id"}, {"id"}, "cascade", "no action"}};
-  fs::create_directories(dir / "m");
-  MigrationFolder folder(dir / "m");
-  generate_migration(folder, schema::Schema{{parent, child}}, {"init", {}, false});
-  const auto db = open_sqlite(dir / "x.db", OpenMode::create_if_missing);
+  return schema::Schema{{parent, child}};
+}
+
+
+// A server folder whose server and CLI use the backend's database (DB_TYPE set, so no setup
+// call is needed) and the migrations in <folder>/m.
+class MigrateRunner : public ::testing::TestWithParam<test::BackendFactory> {
+ protected:
+  MigrateRunner() {
+    server_.env()["DB_TYPE"] = backend_->type();
+    server_.env()["DEPLOYSTACK_MIGRATIONS_DIR"] = folder().string();
+  }
+
+  test::ServerProcess& server() { return server_; }
+  fs::path folder() const { return server_.dir() / "m"; }
+  // The test's own connection to the database (created if needed).
+  std::shared_ptr<Connection> db() { return backend_->connect(/*create=*/true); }
+
+  struct Cli {
+    int status;
+    std::string out;
+    std::string err;  // what this run wrote to stderr
+  };
+  Cli cli(const std::vector<std::string>& args) {
+    const auto log = server_.dir() / "cli.log";
+    const auto before = fs::exists(log) ? fs::file_size(log) : 0;
+    const auto r = server_.run_cli(args);
+    return {r.status, r.out, fs::exists(log) ? read_file(log).substr(before) : ""};
+  }
+
+  std::shared_ptr<test::DatabaseBackend> backend_ = GetParam()();
+  test::ServerProcess server_{{}, backend_};
+};
+
+TEST_P(MigrateRunner, RebuildOfParentKeepsCascadingChildren) {
+  fs::create_directories(folder());
+  MigrationFolder folder(this->folder());
+  generate_migration(folder, parent_and_child(false), {"init", {}, false});
+  const auto db = this->db();
   apply_migrations(*db, folder);
   db->execute("INSERT INTO parent(id, label) VALUES (1, 'a'), (2, 'b')");
   db->execute("INSERT INTO child(id, parent_id) VALUES (1, 1), (2, 1), (3, 2)");
 
-  parent.columns[1].not_null = true;  // SQLite cannot alter this in place: a rebuild
-  parent.columns[1].default_value = schema::ColumnDefault{schema::ColumnDefault::Kind::sql, "''"};
-  const auto r = generate_migration(folder, schema::Schema{{parent, child}}, {"label_required", {}, false});
+  const auto r = generate_migration(folder, parent_and_child(true), {"label_required", {}, false});
   ASSERT_TRUE(r.sql_file);
   ASSERT_NE(read_file(*r.sql_file).find("DROP TABLE `parent`;"), std::string::npos);
   EXPECT_EQ(apply_migrations(*db, folder).applied.size(), 1u);
@@ -69,18 +109,21 @@ TEST(MigrateRunner, RebuildOfParentKeepsCascadingChildren) {
   EXPECT_EQ(std::get<std::int64_t>(db->execute("PRAGMA foreign_keys").cells[0]), 1) << "enforcement restored";
 }
 
-TEST(MigrateRunner, FailureInThirdOfFiveLeavesDatabaseAsBefore) {
-  test::TempDir dir;
-  const auto db = open_sqlite(dir / "x.db", OpenMode::create_if_missing);
+// The five migrations of the failure tests: the third fails at its second statement.
+const std::vector<std::string> kThirdOfFiveFails = {
+    "CREATE TABLE a(x);--> statement-breakpoint\nINSERT INTO a VALUES (1);",
+    "ALTER TABLE keep ADD w integer;--> statement-breakpoint\nUPDATE keep SET w = 7;",
+    "CREATE TABLE c(x);--> statement-breakpoint\nINSERT INTO no_such_table VALUES (1);", "CREATE TABLE d(x);",
+    "DROP TABLE keep;"};
+
+TEST_P(MigrateRunner, FailureInThirdOfFiveLeavesDatabaseAsBefore) {
+  const auto db = this->db();
   db->execute("CREATE TABLE keep(v)");
   db->execute("INSERT INTO keep VALUES (1), (2)");
   const auto before = everything(*db);
-  write_folder(dir / "m", {"CREATE TABLE a(x);--> statement-breakpoint\nINSERT INTO a VALUES (1);",
-                           "ALTER TABLE keep ADD w integer;--> statement-breakpoint\nUPDATE keep SET w = 7;",
-                           "CREATE TABLE c(x);--> statement-breakpoint\nINSERT INTO no_such_table VALUES (1);",
-                           "CREATE TABLE d(x);", "DROP TABLE keep;"});
+  write_folder(folder(), kThirdOfFiveFails);
   try {
-    apply_migrations(*db, MigrationFolder(dir / "m"));
+    apply_migrations(*db, MigrationFolder(folder()));
     FAIL() << "the third migration must fail";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("0002_m2.sql statement 2"), std::string::npos) << e.what();
@@ -88,7 +131,9 @@ TEST(MigrateRunner, FailureInThirdOfFiveLeavesDatabaseAsBefore) {
   EXPECT_EQ(everything(*db), before);
 }
 
-TEST(MigrateRunner, ForeignKeyViolationRollsBack) {
+// SQLite-only: the local tursodb lacks PRAGMA foreign_key_check, so the runner cannot see the
+// violation there (the driver logs that foreign keys are unchecked).
+TEST(MigrateRunnerSqlite, ForeignKeyViolationRollsBack) {
   test::TempDir dir;
   const auto db = open_sqlite(dir / "x.db", OpenMode::create_if_missing);
   write_folder(dir / "m", {"CREATE TABLE p(id integer PRIMARY KEY);--> statement-breakpoint\n"
@@ -97,36 +142,104 @@ TEST(MigrateRunner, ForeignKeyViolationRollsBack) {
   EXPECT_EQ(db->execute("SELECT name FROM sqlite_master WHERE name = 'c'").row_count(), 0u);
 }
 
-test::RunResult run(std::vector<std::string> argv, const fs::path& cwd, const std::map<std::string, std::string>& env) {
-  return test::run_command({std::move(argv), env, cwd, cwd / "stderr.txt"}, std::chrono::seconds(60));
-}
-
-TEST(MigrateRunner, EditedAppliedMigrationFailsCheckAndStartNamingTheFile) {
-  test::TempDir dir;
-  write_folder(dir / "m", {"CREATE TABLE a(x);", "CREATE TABLE b(x);"});
-  const std::map<std::string, std::string> env{{"DB_TYPE", "sqlite"},
-                                               {"SQLITE_DB_PATH", (dir / "x.db").string()},
-                                               {"DEPLOYSTACK_MIGRATIONS_DIR", (dir / "m").string()},
-                                               {"PORT", "0"}};
-  ASSERT_EQ(run({DS_BINARY_PATH, "db", "up"}, dir.path(), env).status, 0) << read_file(dir / "stderr.txt");
+TEST_P(MigrateRunner, EditedAppliedMigrationFailsCheckAndStartNamingTheFile) {
+  write_folder(folder(), {"CREATE TABLE a(x);", "CREATE TABLE b(x);"});
+  const auto first = cli({"db", "up"});
+  ASSERT_EQ(first.status, 0) << first.err;
   // No snapshots in a hand-written folder: check reports that, and the schema; the file is what matters here.
-  write_file_atomically(dir / "m" / "0001_m1.sql", "CREATE TABLE b(x, y);");
-  const auto check = run({DS_BINARY_PATH, "db", "check"}, dir.path(), env);
+  write_file_atomically(folder() / "0001_m1.sql", "CREATE TABLE b(x, y);");
+  const auto check = cli({"db", "check"});
   EXPECT_NE(check.status, 0);
-  EXPECT_NE(read_file(dir / "stderr.txt").find("0001_m1.sql was changed after it was applied"), std::string::npos)
-      << read_file(dir / "stderr.txt");
-  const auto up = run({DS_BINARY_PATH, "db", "up"}, dir.path(), env);
+  EXPECT_NE(check.err.find("0001_m1.sql was changed after it was applied"), std::string::npos) << check.err;
+  const auto up = cli({"db", "up"});
   EXPECT_NE(up.status, 0);
+  EXPECT_NE(up.err.find("0001_m1.sql was changed after it was applied"), std::string::npos) << up.err;
 
-  test::Subprocess server({{DS_BINARY_PATH, "serve"}, env, dir.path(), dir / "server.txt"});
-  ASSERT_TRUE(server.wait_for_line("deploystack listening on"));
-  server.signal(SIGTERM);
-  server.wait();
-  const auto log = read_file(dir / "server.txt");
-  EXPECT_NE(log.find("0001_m1.sql was changed after it was applied"), std::string::npos) << log;
+  server().start();
+  EXPECT_EQ(server().request("GET", "/api/db/status").body,
+            R"({"configured":true,"initialized":false,"dialect":")" + backend_->type() + R"("})");
+  EXPECT_EQ(server().stop(), 0);
+  EXPECT_NE(server().log().find("0001_m1.sql was changed after it was applied"), std::string::npos) << server().log();
 }
 
-TEST(MigrateRunner, TwoProcessesAtOnceApplyOnce) {
+TEST_P(MigrateRunner, DbUpFailureLeavesTheDatabaseAsBeforeAndARetryApplies) {
+  {
+    const auto db = this->db();
+    db->execute("CREATE TABLE keep(v)");
+    db->execute("INSERT INTO keep VALUES (1), (2)");
+  }
+  const auto before = everything(*db());
+  write_folder(folder(), kThirdOfFiveFails);
+  const auto failed = cli({"db", "up"});
+  EXPECT_NE(failed.status, 0);
+  EXPECT_NE(failed.err.find("0002_m2.sql statement 2"), std::string::npos) << failed.err;
+  EXPECT_EQ(everything(*db()), before);
+
+  // Fixed before it was ever applied: the same command now applies all five at once.
+  write_file_atomically(folder() / "0002_m2.sql", "CREATE TABLE c(x);--> statement-breakpoint\nINSERT INTO c VALUES (1);");
+  const auto fixed = cli({"db", "up"});
+  ASSERT_EQ(fixed.status, 0) << fixed.err;
+  EXPECT_NE(fixed.out.find("5 migration(s) applied."), std::string::npos) << fixed.out;
+  const auto db = this->db();
+  EXPECT_EQ(db->execute("SELECT name FROM sqlite_master WHERE name = 'keep'").row_count(), 0u);
+  EXPECT_EQ(std::get<std::int64_t>(db->execute("SELECT count(*) FROM c").cells.at(0)), 1);
+  EXPECT_EQ(std::get<std::int64_t>(db->execute("SELECT count(*) FROM \"__drizzle_migrations\"").cells.at(0)), 5);
+  EXPECT_NE(cli({"db", "up"}).out.find("Nothing pending"), std::string::npos);
+}
+
+TEST_P(MigrateRunner, CheckReportsSchemaDriftMadeBehindTheRunnersBack) {
+  fs::create_directories(folder());
+  MigrationFolder folder(this->folder());
+  generate_migration(folder, parent_and_child(false), {"init", {}, false});
+  const auto up = cli({"db", "up"});
+  ASSERT_EQ(up.status, 0) << up.err;
+  const auto clean = cli({"db", "check"});
+  EXPECT_EQ(clean.status, 0) << clean.err;
+  EXPECT_TRUE(clean.out.starts_with("ok: ")) << clean.out;
+
+  db()->execute("ALTER TABLE child ADD COLUMN note text");
+  const auto drift = cli({"db", "check"});
+  EXPECT_EQ(drift.status, 2) << drift.out << drift.err;
+  EXPECT_NE(drift.err.find("drift: "), std::string::npos) << drift.err;
+  EXPECT_NE(drift.err.find("note"), std::string::npos) << drift.err;
+}
+
+// The core migrations plus one added later: the next start applies it before reporting ready.
+TEST_P(MigrateRunner, StartUpAppliesPendingMigrations) {
+  server().env().erase("DB_TYPE");
+  fs::copy(fs::path(DS_SOURCE_DIR) / "drizzle" / "migrations_sqlite", folder(), fs::copy_options::recursive);
+  server().start();
+  ASSERT_EQ(server().setup_database().status, 200) << server().log();
+  ASSERT_EQ(server().stop(), 0);
+  const auto count = [&] {
+    return std::get<std::int64_t>(db()->execute("SELECT count(*) FROM \"__drizzle_migrations\"").cells.at(0));
+  };
+  const auto applied_at_setup = count();
+
+  const auto generated = cli({"db", "generate", "--custom", "--name", "extra_notes"});
+  ASSERT_EQ(generated.status, 0) << generated.err;
+  std::optional<fs::path> sql;
+  for (const auto& e : fs::directory_iterator(folder())) {
+    if (e.path().filename().string().ends_with("_extra_notes.sql")) sql = e.path();
+  }
+  ASSERT_TRUE(sql) << generated.out;
+  write_file_atomically(*sql, "CREATE TABLE extra_notes(id integer PRIMARY KEY, body text);");
+
+  server().start();
+  EXPECT_EQ(server().request("GET", "/api/db/status").body, R"({"configured":true,"initialized":true,"dialect":")" +
+                                                                  backend_->type() + R"("})");
+  EXPECT_EQ(server().log_count("_extra_notes .. "), 1) << server().log();
+  ASSERT_EQ(server().stop(), 0);
+  EXPECT_EQ(count(), applied_at_setup + 1);
+  EXPECT_EQ(db()->execute("SELECT name FROM sqlite_master WHERE name = 'extra_notes'").row_count(), 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, MigrateRunner, ::testing::Values(&test::sqlite_backend), ds::test::backend_name);
+INSTANTIATE_TEST_SUITE_P(Turso, MigrateRunner, ::testing::Values(&test::turso_backend), ds::test::backend_name);
+
+// SQLite-only: this is about the database's write lock serializing two runners; the local
+// tursodb shares one connection between its clients (no isolation), so it cannot serialize them.
+TEST(MigrateRunnerSqlite, TwoProcessesAtOnceApplyOnce) {
   test::TempDir dir;
   // Long enough that the two runs overlap: the first holds the write lock while it works.
   write_folder(dir / "m", {"CREATE TABLE big(x);--> statement-breakpoint\n"

@@ -13,7 +13,6 @@ namespace ds::test {
 namespace {
 
 namespace fs = std::filesystem;
-using BackendFactory = std::shared_ptr<DatabaseBackend> (*)();
 
 // A build of the example plugin (plugins/example/CMakeLists.txt): "current" is the shipped
 // version, the others are test variants.
@@ -208,8 +207,8 @@ TEST_P(PluginFlowTest, AWrongAbiIsRefusedAndSkippedWhenNotStrict) {
   EXPECT_EQ(list[0]["id"], "example");
 }
 
-INSTANTIATE_TEST_SUITE_P(Sqlite, PluginFlowTest, ::testing::Values(&sqlite_backend));
-INSTANTIATE_TEST_SUITE_P(Turso, PluginFlowTest, ::testing::Values(&turso_backend));
+INSTANTIATE_TEST_SUITE_P(Sqlite, PluginFlowTest, ::testing::Values(&sqlite_backend), ds::test::backend_name);
+INSTANTIATE_TEST_SUITE_P(Turso, PluginFlowTest, ::testing::Values(&turso_backend), ds::test::backend_name);
 
 }  // namespace
 }  // namespace ds::test

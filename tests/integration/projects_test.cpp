@@ -9,9 +9,8 @@
 namespace {
 
 using nlohmann::json;
-using BackendFactory = std::shared_ptr<ds::test::DatabaseBackend> (*)();
 
-class ProjectsApi : public ::testing::TestWithParam<BackendFactory> {};
+class ProjectsApi : public ::testing::TestWithParam<ds::test::BackendFactory> {};
 
 TEST_P(ProjectsApi, Answers503BeforeSetup) {
   ds::test::ServerProcess server({}, GetParam()());
@@ -112,7 +111,7 @@ TEST_P(ProjectsApi, NoLogLineAtAnyLevelContainsTheDatabaseToken) {
   EXPECT_EQ(log.find("test-token-never-logged"), std::string::npos) << log;
 }
 
-INSTANTIATE_TEST_SUITE_P(Sqlite, ProjectsApi, ::testing::Values(&ds::test::sqlite_backend));
-INSTANTIATE_TEST_SUITE_P(Turso, ProjectsApi, ::testing::Values(&ds::test::turso_backend));
+INSTANTIATE_TEST_SUITE_P(Sqlite, ProjectsApi, ::testing::Values(&ds::test::sqlite_backend), ds::test::backend_name);
+INSTANTIATE_TEST_SUITE_P(Turso, ProjectsApi, ::testing::Values(&ds::test::turso_backend), ds::test::backend_name);
 
 }  // namespace

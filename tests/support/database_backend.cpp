@@ -1,5 +1,10 @@
 #include "support/database_backend.hpp"
 
+#include <stdexcept>
+
+#include "core/secret.hpp"
+#include "db/sqlite/sqlite_database.hpp"
+#include "db/turso/turso_database.hpp"
 #include "support/turso_server.hpp"
 
 namespace ds::test {
@@ -9,7 +14,23 @@ class SqliteBackend final : public DatabaseBackend {
  public:
   std::string type() const override { return "sqlite"; }
   // The default path is used on purpose: it is what `make run` does.
-  std::map<std::string, std::string> server_env(const std::filesystem::path&) override { return {}; }
+  std::map<std::string, std::string> server_env(const std::filesystem::path& server_dir) override {
+    if (file_.empty()) file_ = default_sqlite_file(server_dir);
+    return {};
+  }
+
+  std::shared_ptr<db::Connection> connect(bool create) override {
+    if (file_.empty()) throw std::logic_error("connect() before server_env()");
+    if (!create && !std::filesystem::exists(file_)) return nullptr;
+    return db::open_sqlite(file_, create ? db::OpenMode::create_if_missing : db::OpenMode::must_exist);
+  }
+
+  std::vector<std::filesystem::path> files() const override {
+    return {file_, std::filesystem::path(file_.string() + "-wal")};
+  }
+
+ private:
+  std::filesystem::path file_;
 };
 
 class TursoBackend final : public DatabaseBackend {
@@ -21,8 +42,21 @@ class TursoBackend final : public DatabaseBackend {
       server_ = std::make_unique<TursoServer>(server_dir / "turso");
     }
     // The local server accepts any token; a real one proves the token is never logged.
-    return {{"TURSO_DATABASE_URL", server_->url()}, {"TURSO_AUTH_TOKEN", "test-token-never-logged"}};
+    return {{"TURSO_DATABASE_URL", server_->url()}, {"TURSO_AUTH_TOKEN", kTursoTestToken}};
   }
+
+  std::shared_ptr<db::Connection> connect(bool) override {
+    if (!server_) throw std::logic_error("connect() before server_env()");
+    return db::open_turso({server_->url(), Secret(kTursoTestToken), {}});
+  }
+
+  std::vector<std::filesystem::path> files() const override {
+    if (!server_) return {};
+    const auto& f = server_->database_file();
+    return {f, std::filesystem::path(f.string() + "-wal")};
+  }
+
+  TursoServer* turso_server() override { return server_.get(); }
 
  private:
   std::unique_ptr<TursoServer> server_;
@@ -33,6 +67,14 @@ class TursoBackend final : public DatabaseBackend {
 std::shared_ptr<DatabaseBackend> turso_backend() { return std::make_shared<TursoBackend>(); }
 
 std::shared_ptr<DatabaseBackend> sqlite_backend() { return std::make_shared<SqliteBackend>(); }
+
+namespace {
+std::string name_of(BackendFactory factory) { return factory == &turso_backend ? "turso" : "sqlite"; }
+}  // namespace
+
+std::string backend_name(const ::testing::TestParamInfo<BackendFactory>& info) { return name_of(info.param); }
+
+void PrintTo(BackendFactory factory, std::ostream* os) { *os << name_of(factory); }
 
 std::filesystem::path default_sqlite_file(const std::filesystem::path& server_dir) {
   return server_dir / "persistent_data" / "database" / "deploystack.db";

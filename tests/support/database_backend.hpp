@@ -1,12 +1,19 @@
 #pragma once
 // The database a test server uses, behind one interface so that the same integration test
 // can run against SQLite or Turso: the test asks for "the database", never for a type.
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
+
+#include "db/connection.hpp"
 
 namespace ds::test {
+
+class TursoServer;
 
 class DatabaseBackend {
  public:
@@ -17,7 +24,20 @@ class DatabaseBackend {
 
   // The environment that points a server started in `server_dir` at this database
   // (SQLITE_DB_PATH, or TURSO_DATABASE_URL + TURSO_AUTH_TOKEN). May start what it needs.
+  // The first call decides where the database lives; the methods below need it.
   virtual std::map<std::string, std::string> server_env(const std::filesystem::path& server_dir) = 0;
+
+  // The test's own connection to that database, to read or change rows behind the server's
+  // back (through the project's driver). nullptr when the database does not exist yet (no
+  // SQLite file) unless `create`. With Turso, call it only while the server is idle: the
+  // local tursodb shares one connection between all its clients.
+  virtual std::shared_ptr<db::Connection> connect(bool create = false) = 0;
+
+  // The files that hold the database on disk, to prove what is (not) stored at rest.
+  virtual std::vector<std::filesystem::path> files() const = 0;
+
+  // The local Turso server behind this backend (to stop and restart it); nullptr for SQLite.
+  virtual TursoServer* turso_server() { return nullptr; }
 };
 
 // SQLite at the default path (persistent_data/database/deploystack.db in the server folder).
@@ -29,5 +49,18 @@ std::shared_ptr<DatabaseBackend> turso_backend();
 
 // The SQLite file a server started in `server_dir` uses with sqlite_backend().
 std::filesystem::path default_sqlite_file(const std::filesystem::path& server_dir);
+
+// A suite's parameter: the factory of a fresh backend per test.
+using BackendFactory = std::shared_ptr<DatabaseBackend> (*)();
+// Names the parameter in test names ("sqlite" or "turso") instead of the factory's address,
+// so that names stay the same from build to build:
+// INSTANTIATE_TEST_SUITE_P(Turso, Suite, ::testing::Values(&turso_backend), backend_name).
+std::string backend_name(const ::testing::TestParamInfo<BackendFactory>& info);
+// How gtest prints the parameter (found by ADL through the factory's return type); ctest's
+// test names carry it, so it too is the name rather than an address.
+void PrintTo(BackendFactory factory, std::ostream* os);
+
+// The token turso_backend() gives the server: no log line or response may contain it.
+inline constexpr const char* kTursoTestToken = "test-token-never-logged";
 
 }  // namespace ds::test
