@@ -75,12 +75,6 @@ class SettingsApi : public ::testing::TestWithParam<BackendFactory> {
   HttpResponse call(std::string_view method, const std::string& target, std::string_view body = {}) {
     return client->request(method, target, body, kAuth);
   }
-  // Pending on Turso: the local tursodb rejects a table-qualified column of a mixed-case table
-  // in UPDATE/DELETE ... WHERE (`"globalSettings"."key" = ?`, "no such table: globalsettings"),
-  // which the query builder writes; every settings update or delete answers 500 there.
-  bool update_gap() const { return backend->type() == "turso"; }
-  static constexpr const char* kUpdateGap =
-      "pending: tursodb rejects \"globalSettings\".\"key\" in UPDATE/DELETE WHERE (settings updates/deletes 500)";
 
   json data(const HttpResponse& r) {
     const auto j = json::parse(r.body, nullptr, false);
@@ -192,7 +186,6 @@ TEST_P(SettingsApi, CreateValidatesAndMasks) {
 
 TEST_P(SettingsApi, UpdateKeepsEncryptionAndChecksTheStoredType) {
   start();
-  if (update_gap()) GTEST_SKIP() << kUpdateGap;
   auto r = call("PUT", "/api/settings/smtp.password", R"({"value":"p4ssw0rd!"})");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(data(r)["is_encrypted"], true);
@@ -246,7 +239,6 @@ TEST_P(SettingsApi, SearchGroupsCategoriesHealthDelete) {
   EXPECT_EQ(health["encryption_working"], true);
   EXPECT_TRUE(health["timestamp"].get<std::string>().ends_with("Z"));
 
-  if (update_gap()) GTEST_SKIP() << kUpdateGap;
   EXPECT_EQ(call("DELETE", "/api/settings/smtp.from_name").status, 200);
   EXPECT_EQ(call("DELETE", "/api/settings/smtp.from_name").status, 404);
   EXPECT_EQ(call("GET", "/api/settings/smtp.from_name").status, 404);
@@ -255,7 +247,6 @@ TEST_P(SettingsApi, SearchGroupsCategoriesHealthDelete) {
 
 TEST_P(SettingsApi, BulkAnswers200Or207Or400) {
   start();
-  if (update_gap()) GTEST_SKIP() << kUpdateGap;
   auto r = call("POST", "/api/settings/bulk",
                 R"({"settings":[{"key":"smtp.host","value":"mail.example.com","type":"string"},
                                 {"key":"new.one","value":true,"type":"boolean"},
@@ -295,7 +286,6 @@ TEST_P(SettingsApi, DatabaseNeverHoldsPlaintextSecrets) {
   };
   ASSERT_EQ(call("POST", "/api/settings", R"({"key":"own.token","value":")" + secrets[0] + R"(","type":"string","encrypted":true})").status, 201);
   expect_ciphertext_only();
-  if (update_gap()) GTEST_SKIP() << kUpdateGap;
   ASSERT_EQ(call("PUT", "/api/settings/smtp.password", R"({"value":")" + secrets[1] + R"("})").status, 200);
   ASSERT_EQ(call("POST", "/api/settings/bulk", R"({"settings":[{"key":"github.oauth.client_secret","value":")" + secrets[2] + R"(","type":"string"}]})").status, 200);
   expect_ciphertext_only();
@@ -303,11 +293,8 @@ TEST_P(SettingsApi, DatabaseNeverHoldsPlaintextSecrets) {
 
 TEST_P(SettingsApi, SwappedCiphertextsBothFailWithTheDocumented500) {
   start();
-  // The default (empty) secrets are already ciphertext; distinct values where updates work.
-  if (!update_gap()) {
-    ASSERT_EQ(call("PUT", "/api/settings/smtp.password", R"({"value":"one"})").status, 200);
-    ASSERT_EQ(call("PUT", "/api/settings/github.oauth.client_secret", R"({"value":"two"})").status, 200);
-  }
+  ASSERT_EQ(call("PUT", "/api/settings/smtp.password", R"({"value":"one"})").status, 200);
+  ASSERT_EQ(call("PUT", "/api/settings/github.oauth.client_secret", R"({"value":"two"})").status, 200);
   const auto a = stored_value(*backend, "smtp.password");
   const auto b = stored_value(*backend, "github.oauth.client_secret");
   set_stored_value(*backend, "smtp.password", b);
@@ -328,7 +315,6 @@ TEST_P(SettingsApi, WithoutSecretSetupCreatesAKeyFileAndLosingItGives503) {
   ASSERT_EQ(::stat(key_file.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   EXPECT_TRUE(server->log().find("encryption.key") != std::string::npos);
-  if (update_gap()) GTEST_SKIP() << kUpdateGap;
   ASSERT_EQ(call("PUT", "/api/settings/smtp.password", R"({"value":"round-trip"})").status, 200);
   EXPECT_EQ(data(call("GET", "/api/settings/smtp.password?reveal=true"))["value"], "round-trip");
 
@@ -361,7 +347,6 @@ TEST_P(SettingsApi, WithoutSecretSetupCreatesAKeyFileAndLosingItGives503) {
 
 TEST_P(SettingsApi, RotateKeyReencryptsEverySecret) {
   start();
-  if (update_gap()) GTEST_SKIP() << kUpdateGap;
   ASSERT_EQ(call("PUT", "/api/settings/smtp.password", R"({"value":"before-rotation"})").status, 200);
   const auto old_cipher = stored_value(*backend, "smtp.password");
   server->stop();
@@ -387,7 +372,6 @@ TEST_P(SettingsApi, RotateKeyReencryptsEverySecret) {
 
 TEST_P(SettingsApi, RotateKeyToAKeyFile) {
   start();
-  if (update_gap()) GTEST_SKIP() << kUpdateGap;
   ASSERT_EQ(call("PUT", "/api/settings/smtp.password", R"({"value":"to-file"})").status, 200);
   server->stop();
   const auto out = server->run_cli({"settings", "rotate-key"});

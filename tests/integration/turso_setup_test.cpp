@@ -1,6 +1,5 @@
-// Setup and outages against the local Turso server, watched from outside: a counting proxy
-// proves the round-trip budget, and stopping the server proves 503s, recovery and that
-// nothing is half-written.
+// Setup against the local Turso server, watched from outside: a counting proxy in front of it
+// proves the round-trip budget. (Outages: setup_api_test.cpp, SetupApiTurso.)
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -97,71 +96,5 @@ TEST_P(TursoSetupBudget, SetupTakesAtMostFourRequestsWhateverTheMigrationCount) 
 
 INSTANTIATE_TEST_SUITE_P(KeySource, TursoSetupBudget, ::testing::Bool(),
                          [](const auto& info) { return info.param ? "Secret" : "KeyFile"; });
-
-class TursoOutage : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (!TursoServer::available())
-      GTEST_SKIP() << "tursodb not installed (scripts/setup-test-peers.sh)";
-  }
-  ds::test::TempDir dir_;
-};
-
-// issue #5: "Turso server stopped mid-run: requests get 503 with a clear error; the server
-// recovers by itself when Turso returns; nothing is half-written."
-TEST_F(TursoOutage, RequestsGet503ThenRecoverAndNothingIsHalfWritten) {
-  TursoServer turso(dir_.path());
-  ServerProcess server(turso_env(turso.url()));
-  server.start();
-  ASSERT_EQ(server.request("POST", "/api/db/setup", R"({"type":"turso"})").status, 200);
-  ASSERT_EQ(server.request("POST", "/api/projects", R"({"name":"before"})").status, 201);
-
-  turso.stop();
-  const auto list = server.request("GET", "/api/projects");
-  EXPECT_EQ(list.status, 503) << list.body;
-  const auto body = json::parse(list.body);
-  EXPECT_EQ(body["error"], "Service temporarily unavailable");
-  EXPECT_NE(body.dump().find("127.0.0.1:" + std::to_string(turso.port())), std::string::npos)
-      << list.body;
-  const auto create = server.request("POST", "/api/projects", R"({"name":"during"})");
-  EXPECT_EQ(create.status, 503) << create.body;
-  EXPECT_EQ(json::parse(server.request("GET", "/api/db/status").body)["initialized"], true);
-
-  turso.start();
-  const auto after = server.request("GET", "/api/projects");
-  ASSERT_EQ(after.status, 200) << after.body;
-  const auto rows = json::parse(after.body);
-  ASSERT_EQ(rows.size(), 1u) << after.body;  // the write made during the outage is not there
-  EXPECT_EQ(rows[0]["name"], "before");
-  EXPECT_EQ(server.request("POST", "/api/projects", R"({"name":"after"})").status, 201);
-  EXPECT_EQ(server.log().find(kToken), std::string::npos);
-}
-
-// issue #5: "when the server is unreachable at start, the server still starts, reports
-// configured:true, initialized:false, and retries in the background with backoff until it
-// connects."
-TEST_F(TursoOutage, UnreachableAtStartRetriesInTheBackgroundUntilItConnects) {
-  TursoServer turso(dir_.path());
-  const std::string url = turso.url();
-  turso.stop();
-  auto env = turso_env(url);
-  env["DB_TYPE"] = "turso";
-  ServerProcess server(env);
-  server.start();
-  EXPECT_EQ(json::parse(server.request("GET", "/api/db/status").body),
-            json::parse(R"({"configured":true,"initialized":false,"dialect":"turso"})"));
-  EXPECT_EQ(server.request("GET", "/api/projects").status, 503);
-  EXPECT_EQ(server.request("POST", "/api/db/setup", R"({"type":"turso"})").status, 409);
-  ASSERT_TRUE(server.wait_for_log("database=turso unreachable; retrying in"));
-
-  turso.start();
-  ASSERT_TRUE(server.wait_for_log("database=turso initialized", std::chrono::seconds(40)))
-      << server.log();
-  EXPECT_EQ(json::parse(server.request("GET", "/api/db/status").body),
-            json::parse(R"({"configured":true,"initialized":true,"dialect":"turso"})"));
-  EXPECT_EQ(server.request("POST", "/api/projects", R"({"name":"p"})").status, 201);
-  EXPECT_EQ(server.log().find(kToken), std::string::npos);
-  EXPECT_EQ(server.stop(), 0);
-}
 
 }  // namespace
