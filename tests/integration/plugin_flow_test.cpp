@@ -84,11 +84,6 @@ TEST_P(PluginFlowTest, ListsLoadedPlugins) {
 }
 
 TEST_P(PluginFlowTest, CoreDbCheckLeavesPluginTablesToTheirPlugin) {
-  if (GetParam()()->type() == "turso") {
-    // The local tursodb reports table names lower-cased in sqlite_master ("authuser"), so the
-    // live-vs-snapshot comparison of `db check` sees drift there; sqld keeps the case.
-    GTEST_SKIP() << "db check compares table names case-sensitively; the local tursodb lower-cases them";
-  }
   install("current");
   server().start();
   ASSERT_EQ(server().setup_database().status, 200) << server().log();

@@ -45,6 +45,12 @@ std::string bare_default(std::string d) {
     if (!wraps) break;
     d = d.substr(1, d.size() - 2);
   }
+  // Keywords are case-insensitive (some servers upper-case them): `false` == `FALSE`. String
+  // literals keep their case.
+  const std::string l = lower(d);
+  for (const std::string_view keyword : {"true", "false", "null", "current_timestamp", "current_date", "current_time"}) {
+    if (l == keyword) return l;
+  }
   return d;
 }
 
@@ -59,11 +65,11 @@ std::vector<std::string> describe(const schema::Table& t) {
   }
   for (const auto& p : t.composite_primary_keys) out.push_back("primary key (" + join(p.columns) + ")");
   for (const auto& i : t.indexes) {
-    out.push_back(fmt::format("index {} unique={} ({}){}", i.name, i.is_unique, join(i.columns),
+    out.push_back(fmt::format("index {} unique={} ({}){}", lower(i.name), i.is_unique, join(i.columns),
                               i.where ? " where " + *i.where : ""));
   }
   for (const auto& f : t.foreign_keys) {
-    out.push_back(fmt::format("foreign key ({}) -> {}({}) on update {} on delete {}", join(f.columns_from), f.table_to,
+    out.push_back(fmt::format("foreign key ({}) -> {}({}) on update {} on delete {}", join(f.columns_from), lower(f.table_to),
                               join(f.columns_to), lower(f.on_update), lower(f.on_delete)));
   }
   std::sort(out.begin(), out.end());
@@ -195,9 +201,11 @@ std::vector<std::string> check_database(Connection& db, const MigrationFolder& f
   const auto latest = folder.latest_snapshot();
   const schema::Schema expected = latest ? latest->schema : schema::Schema{};
   const auto live = live_schema(db);
+  // Keyed by lower-cased name: SQLite's identifiers are case-insensitive, and some libSQL
+  // servers (the local tursodb) report "authUser" as "authuser".
   std::map<std::string, const schema::Table*> want, have;
-  for (const auto& t : expected.tables) want[t.name] = &t;
-  for (const auto& t : live.tables) have[t.name] = &t;
+  for (const auto& t : expected.tables) want[lower(t.name)] = &t;
+  for (const auto& t : live.tables) have[lower(t.name)] = &t;
   for (const auto& [name, t] : want) {
     if (!have.contains(name)) problems.push_back("table " + name + " is in the latest snapshot but not in the database");
   }
