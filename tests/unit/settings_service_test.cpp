@@ -116,6 +116,28 @@ TEST_F(SettingsServiceTest, StageReconcilesNewlyEncryptedAndRetypedSettings) {
   EXPECT_EQ(raw_value("smtp.secure"), "yes");
 }
 
+TEST_F(SettingsServiceTest, StageUpdatesGroupsWhoseMetadataChangedInCode) {
+  auto service = make_service(keys);
+  initialize_settings(*conn, *service);
+  // As if the module's group was renamed and re-ordered since the row was written.
+  exec("UPDATE globalSettingGroups SET name = 'Old', icon = NULL, sort_order = 99 WHERE id = 'smtp'");
+  exec("INSERT INTO globalSettingGroups (id, name, sort_order, created_at, updated_at) "
+       "VALUES ('custom', 'Mine', 7, 0, 0)");
+  const auto report = initialize_settings(*conn, *service);
+  EXPECT_EQ(report.reconciled_groups, std::vector<std::string>{"smtp"});
+  const auto* smtp = service->registry().find_group("smtp");
+  ASSERT_NE(smtp, nullptr);
+  auto r = conn->execute("SELECT name, icon, sort_order FROM globalSettingGroups WHERE id = 'smtp'");
+  EXPECT_EQ(std::get<std::string>(r.cells.at(0)), smtp->name);
+  EXPECT_EQ(std::get<std::string>(r.cells.at(1)), smtp->icon);
+  EXPECT_EQ(std::get<std::int64_t>(r.cells.at(2)), smtp->sort_order);
+  // A group not defined in code is not ours to change.
+  r = conn->execute("SELECT name FROM globalSettingGroups WHERE id = 'custom'");
+  EXPECT_EQ(std::get<std::string>(r.cells.at(0)), "Mine");
+  // Nothing changed since: nothing to reconcile.
+  EXPECT_TRUE(initialize_settings(*conn, *service).reconciled_groups.empty());
+}
+
 TEST_F(SettingsServiceTest, WithoutAnyKeySetupCreatesTheKeyFile) {
   KeyManager none(std::nullopt, dir.path() / "persistent_data/encryption.key");
   auto service = make_service(none);
