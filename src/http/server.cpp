@@ -38,6 +38,9 @@ using asio::use_awaitable;
 using Clock = std::chrono::steady_clock;
 
 constexpr auto kIdleTimeout = std::chrono::seconds(60);
+// How long and how much of a cut-short request is read and thrown away before closing.
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr std::size_t kLingerBytes = 16 * 1024 * 1024;
 constexpr auto kGracePeriod = std::chrono::seconds(10);
 constexpr std::uint32_t kHeaderLimit = 16 * 1024;
 
@@ -266,6 +269,7 @@ awaitable<void> Server::Impl::session(tcp::socket socket) {
   beast::flat_buffer buffer;
   std::string head;  // the response's status line and headers, reused
   boost::system::error_code ec;
+  bool linger = false;  // the session ends with unread request bytes on the socket
   for (;;) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(kHeaderLimit);
@@ -355,11 +359,26 @@ awaitable<void> Server::Impl::session(tcp::socket socket) {
     conn->deadline = Clock::now() + kIdleTimeout;
     co_await asio::async_write(stream, buffers(head, body),
                                asio::redirect_error(use_awaitable, ec));
-    if (ec || !keep_alive) break;
+    if (ec || !keep_alive) {
+      linger = !ec && !keep_open;
+      break;
+    }
+  }
+  stream.shutdown(tcp::socket::shutdown_send, ec);
+  if (linger) {
+    // We answered before reading the whole request (413, malformed body): closing now, with
+    // its rest unread, would make the kernel send a reset that can destroy our answer in the
+    // client's buffers. Discard what still comes, for a bounded time and size (as nginx's
+    // lingering close); the watchdog closes the socket at the deadline.
+    conn->deadline = Clock::now() + kLingerTime;
+    std::array<char, 16384> sink;
+    for (std::size_t discarded = 0; discarded < kLingerBytes;) {
+      discarded += co_await stream.async_read_some(asio::buffer(sink), asio::redirect_error(use_awaitable, ec));
+      if (ec) break;
+    }
   }
   conn->closed = true;
   conn->timer.cancel();
-  stream.shutdown(tcp::socket::shutdown_send, ec);
 }
 
 }  // namespace ds::http

@@ -58,6 +58,19 @@ TEST_F(HttpProtocol, BodyOverTheLimitIs413) {
   EXPECT_EQ(server.request("GET", "/api/db/status").body, kStatusBeforeSetup);
 }
 
+// The client sends its whole (too large) body before reading: the 413 must still reach it,
+// not be destroyed by a reset from a server closing with unread bytes.
+TEST_F(HttpProtocol, A413ReachesAClientThatKeepsSendingItsBody) {
+  for (int i = 0; i < 3; ++i) {
+    HttpClient client("127.0.0.1", server.port());
+    const std::string body = big_json_body(8 * kLimit);
+    const auto r = client.send_raw(fmt::format(
+        "POST /api/db/setup HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{}",
+        body.size(), body));
+    expect_status_error(r, 413, "Payload Too Large");
+  }
+}
+
 TEST_F(HttpProtocol, BodyAtTheLimitIsAccepted) {
   const auto r = server.request("POST", "/api/db/setup", big_json_body(kLimit));
   EXPECT_EQ(r.status, 200) << r.body.substr(0, 300);
