@@ -53,17 +53,21 @@ TEST_F(SqliteMigrationBatchTest, ForeignKeyViolationRollsBackNamingTheTables) {
 }
 
 TEST_F(SqliteMigrationBatchTest, ForeignKeysAreBackOnAfterwardsOnTheSameHandle) {
+  // One thread: the pool hands back the handle the migration batch used.
+  const auto expect_enforced = [&] {
+    EXPECT_EQ(scalar("PRAGMA foreign_keys"), 1);
+    try {
+      db->execute("INSERT INTO child(parent_id) VALUES (99)");
+      ADD_FAILURE() << "foreign keys stayed off";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.native_code(), SQLITE_CONSTRAINT_FOREIGNKEY);
+    }
+  };
   const Statement dangling[] = {{"INSERT INTO child(parent_id) VALUES (99)", {}}};
   EXPECT_THROW(db->migration_batch(dangling), Error);
+  expect_enforced();
   db->migration_batch(kRebuildParent);
-  // One thread: the pool hands back the handle the migration batches used.
-  EXPECT_EQ(scalar("PRAGMA foreign_keys"), 1);
-  try {
-    db->execute("INSERT INTO child(parent_id) VALUES (99)");
-    FAIL() << "foreign keys stayed off";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.native_code(), SQLITE_CONSTRAINT_FOREIGNKEY);
-  }
+  expect_enforced();
 }
 
 TEST_F(SqliteMigrationBatchTest, RebuildingAParentKeepsItsChildren) {
