@@ -12,37 +12,14 @@
 #include "db/sqlite/sqlite_database.hpp"
 #include "settings/init_stage.hpp"
 #include "settings/rotate_key.hpp"
+#include "support/counting_connection.hpp"
 #include "support/temp_dir.hpp"
 
 namespace ds::settings {
 namespace {
 
 // Counts what reaches the database: the stage must be one batch.
-class CountingConnection final : public db::Connection {
- public:
-  explicit CountingConnection(db::Connection& inner) : inner_(inner) {}
-  db::Result execute(std::string_view sql, std::span<const db::Value> params) override {
-    ++executes;
-    return inner_.execute(sql, params);
-  }
-  std::vector<db::Result> batch(std::span<const db::Statement> statements) override {
-    ++batches;
-    return inner_.batch(statements);
-  }
-  void transaction(const std::function<void(db::Connection&)>& body) override {
-    ++transactions;
-    inner_.transaction(body);
-  }
-  std::vector<db::Result> migration_batch(std::span<const db::Statement> statements) override {
-    ++batches;
-    return inner_.migration_batch(statements);
-  }
-  std::string_view dialect() const noexcept override { return inner_.dialect(); }
-  int executes = 0, batches = 0, transactions = 0;
-
- private:
-  db::Connection& inner_;
-};
+using test::CountingConnection;
 
 class SettingsServiceTest : public ::testing::Test {
  protected:
@@ -77,6 +54,8 @@ TEST_F(SettingsServiceTest, StageCreatesEverythingInOneBatch) {
   EXPECT_EQ(counting.batches, 1);
   EXPECT_EQ(counting.executes, 0);
   EXPECT_EQ(counting.transactions, 0);
+  EXPECT_EQ(counting.execute_eaches, 0);
+  EXPECT_EQ(counting.migration_batches, 0);
   EXPECT_EQ(report.created_groups.size(), 3u);
   EXPECT_EQ(report.created_settings.size(), registry.setting_count());
   EXPECT_EQ(count("globalSettingGroups"), 3);

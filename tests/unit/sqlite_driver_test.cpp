@@ -299,5 +299,38 @@ TEST_F(SqliteDriverTest, ReturningLeavesNoOpenReadTransaction) {
   EXPECT_EQ(log_frames, 0);
 }
 
+
+TEST_F(SqliteDriverTest, BatchErrorNamesTheFailingStatement) {
+  const Statement statements[] = {{"INSERT INTO t(u) VALUES ('a')", {}},
+                                  {"INSERT INTO t(u) VALUES ('a')", {}},
+                                  {"INSERT INTO t(u) VALUES ('b')", {}}};
+  try {
+    db->batch(statements);
+    FAIL() << "the duplicate was accepted";
+  } catch (const BatchError& e) {
+    EXPECT_EQ(e.statement_index(), 1u);
+    EXPECT_EQ(e.code(), Errc::constraint);
+    EXPECT_EQ(e.native_code(), SQLITE_CONSTRAINT_UNIQUE);
+  }
+  EXPECT_EQ(count(), 0);
+}
+
+TEST_F(SqliteDriverTest, ExecuteEachGivesEveryStatementItsOwnOutcome) {
+  const Statement statements[] = {{"INSERT INTO t(u) VALUES ('a')", {}},
+                                  {"SELECT * FROM missing_table", {}},
+                                  {"SELECT count(*) FROM t", {}}};
+  const auto outcomes = db->execute_each(statements);
+  ASSERT_EQ(outcomes.size(), 3u);
+  ASSERT_TRUE(outcomes[0].result);
+  EXPECT_FALSE(outcomes[0].error);
+  EXPECT_EQ(outcomes[0].result->rows_affected, 1);
+  ASSERT_TRUE(outcomes[1].error);
+  EXPECT_FALSE(outcomes[1].result);
+  EXPECT_NE(std::string(outcomes[1].error->what()).find("missing_table"), std::string::npos)
+      << outcomes[1].error->what();
+  ASSERT_TRUE(outcomes[2].result);
+  EXPECT_EQ(as_int(outcomes[2].result->cells.at(0)), 1);  // not atomic: the insert stays
+}
+
 }  // namespace
 }  // namespace ds::db

@@ -138,6 +138,40 @@ TEST(HranaCodec, BatchIsAtomicWithNotOkConditions) {
   EXPECT_EQ(j["requests"][1], json({{"type", "close"}}));
 }
 
+TEST(HranaCodec, VerifiedBatchChecksBeforeCommitAndCommitsWhenTheCheckCannotRun) {
+  PipelineWriter w(std::nullopt);
+  const std::vector<Statement> stmts{{"INSERT INTO t VALUES (1)", {}}, {"DELETE FROM t", {}}};
+  const std::string_view undo[] = {"ROLLBACK"};
+  const PipelineWriter::Verification verify{"PROBE", "CHECK"};
+  w.atomic_batch(stmts, "BEGIN IMMEDIATE", "COMMIT", undo, &verify);
+  const auto steps = json::parse(w.finish())["requests"][0]["batch"]["steps"];
+  ASSERT_EQ(steps.size(), 7u);  // begin, 2 statements, probe, check, commit, rollback
+  const auto ok = [](int step) { return json({{"type", "ok"}, {"step", step}}); };
+  const auto not_ = [](json cond) { return json({{"type", "not"}, {"cond", cond}}); };
+  EXPECT_EQ(steps[2]["condition"], ok(1));
+  EXPECT_EQ(steps[3]["stmt"]["sql"], "PROBE");
+  EXPECT_EQ(steps[3]["condition"], ok(2));
+  EXPECT_EQ(steps[4]["stmt"]["sql"], "CHECK");
+  EXPECT_EQ(steps[4]["condition"], ok(3));
+  EXPECT_EQ(steps[5]["stmt"]["sql"], "COMMIT");
+  EXPECT_EQ(steps[5]["condition"],
+            json({{"type", "and"},
+                  {"conds", {ok(2), {{"type", "or"}, {"conds", {ok(4), not_(ok(3))}}}}}}));
+  EXPECT_EQ(steps[6]["stmt"]["sql"], "ROLLBACK");
+  EXPECT_EQ(steps[6]["condition"], not_(ok(5)));
+}
+
+TEST(HranaCodec, BatchWithoutVerificationIsUnchanged) {
+  const std::vector<Statement> stmts{{"INSERT INTO t VALUES (?)", {std::int64_t{1}}}};
+  const std::string_view undo[] = {"ROLLBACK"};
+  PipelineWriter plain(std::nullopt), explicit_null(std::nullopt);
+  plain.atomic_batch(stmts, "BEGIN IMMEDIATE", "COMMIT", undo);
+  explicit_null.atomic_batch(stmts, "BEGIN IMMEDIATE", "COMMIT", undo, nullptr);
+  const std::string text = plain.finish();
+  EXPECT_EQ(text, explicit_null.finish());
+  EXPECT_EQ(json::parse(text)["requests"][0]["batch"]["steps"].size(), 4u);
+}
+
 TEST(HranaCodec, BatchResultsKeepSkippedStepsAsNull) {
   const auto resp = decode_pipeline_response(
       R"({"baton":null,"results":[{"type":"ok","response":{"type":"batch","result":{"step_results":[{"cols":[],"rows":[]},null],)"

@@ -323,3 +323,150 @@ TEST(TursoFake, BatchIsOneRequestAndMapsTheFirstFailingStep) {
   }
   EXPECT_EQ(db.requests_sent(), 2u);
 }
+
+namespace {
+
+// A server answering like answer_all, then `tweak`ing the answer: how a test scripts failures.
+FakeHttpServer::Handler scripted(std::function<void(json&)> tweak) {
+  return [tweak = std::move(tweak)](const FakeHttpServer::Request& r) {
+    auto answer = answer_all(json::parse(r.body), "b");
+    tweak(answer);
+    return FakeHttpServer::Response{200, answer.dump()};
+  };
+}
+
+json& batch_result(json& answer, std::size_t request) { return answer["results"][request]["response"]["result"]; }
+void step_fails(json& result, std::size_t step, const std::string& message, const std::string& code) {
+  result["step_results"][step] = nullptr;
+  result["step_errors"][step] = {{"message", message}, {"code", code}};
+}
+void step_skipped(json& result, std::size_t step) { result["step_results"][step] = nullptr; }
+void step_ran(json& result, std::size_t step) { result["step_results"][step] = ok_execute()["response"]["result"]; }
+
+// Two statements: steps 0 BEGIN, 1-2 statements, 3 probe, 4 check, 5 COMMIT, 6 ROLLBACK. The
+// batch is request 1 of the pipeline.
+const Statement kTwo[] = {{"INSERT INTO t VALUES (1)", {}}, {"INSERT INTO t VALUES (2)", {}}};
+constexpr std::size_t kProbe = 3, kCheck = 4, kCommit = 5, kRollback = 6;
+
+}  // namespace
+
+TEST(TursoFake, MigrationBatchIsOnePipelineWithForeignKeysOffAroundTheBatch) {
+  FakeHttpServer server(scripted([](json&) {}));
+  TursoDatabase db(options_for(server));
+  const auto results = db.migration_batch(kTwo);
+  EXPECT_EQ(results.size(), 2u);
+  const auto reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  const auto requests = json::parse(reqs[0].body)["requests"];
+  ASSERT_EQ(requests.size(), 4u);
+  EXPECT_EQ(requests[0]["type"], "execute");
+  EXPECT_EQ(requests[0]["stmt"]["sql"], "PRAGMA foreign_keys=OFF");
+  EXPECT_EQ(requests[1]["type"], "batch");
+  EXPECT_EQ(requests[1]["batch"]["steps"].size(), 7u);
+  EXPECT_EQ(requests[1]["batch"]["steps"][kProbe]["stmt"]["sql"], "SELECT 1 FROM pragma_foreign_key_check WHERE 0");
+  EXPECT_EQ(requests[2]["type"], "execute");
+  EXPECT_EQ(requests[2]["stmt"]["sql"], "PRAGMA foreign_keys=ON");
+  EXPECT_EQ(requests[3]["type"], "close");
+}
+
+TEST(TursoFake, MigrationBatchCommitsWhenTheServerCannotCheckForeignKeys) {
+  FakeHttpServer server(scripted([](json& a) {
+    auto& b = batch_result(a, 1);
+    step_fails(b, kProbe, "no such table: pragma_foreign_key_check", "SQLITE_ERROR");
+    step_skipped(b, kCheck);  // ok(probe) is false; COMMIT runs since not(ok(probe))
+  }));
+  TursoDatabase db(options_for(server));
+  EXPECT_EQ(db.migration_batch(kTwo).size(), 2u);
+}
+
+TEST(TursoFake, MigrationBatchFailedCheckIsAForeignKeyConstraintError) {
+  FakeHttpServer server(scripted([](json& a) {
+    auto& b = batch_result(a, 1);
+    step_fails(b, kCheck, "malformed JSON", "SQLITE_ERROR");
+    step_skipped(b, kCommit);
+    step_ran(b, kRollback);
+  }));
+  TursoDatabase db(options_for(server));
+  try {
+    db.migration_batch(kTwo);
+    FAIL() << "a failed check committed";
+  } catch (const ds::db::BatchError& e) {
+    FAIL() << "the check is no statement: " << e.what();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Errc::constraint);
+    EXPECT_NE(std::string(e.what()).find("foreign key"), std::string::npos) << e.what();
+  }
+}
+
+TEST(TursoFake, MigrationBatchFailingStatementIsNamedByIndex) {
+  FakeHttpServer server(scripted([](json& a) {
+    auto& b = batch_result(a, 1);
+    step_fails(b, 2, "UNIQUE constraint failed: t.a", "SQLITE_CONSTRAINT_UNIQUE");
+    for (std::size_t s : {kProbe, kCheck, kCommit}) step_skipped(b, s);
+    step_ran(b, kRollback);
+  }));
+  TursoDatabase db(options_for(server));
+  try {
+    db.migration_batch(kTwo);
+    FAIL();
+  } catch (const ds::db::BatchError& e) {
+    EXPECT_EQ(e.statement_index(), 1u);
+    EXPECT_EQ(e.code(), Errc::constraint);
+  }
+}
+
+TEST(TursoFake, MigrationBatchCommitSkippedWithoutErrorIsUnavailable) {
+  FakeHttpServer server(scripted([](json& a) {
+    auto& b = batch_result(a, 1);
+    step_skipped(b, kCommit);
+    step_ran(b, kRollback);
+  }));
+  TursoDatabase db(options_for(server));
+  try {
+    db.migration_batch(kTwo);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Errc::unavailable);
+  }
+}
+
+TEST(TursoFake, ExecuteEachIsOneRequestAndMapsEachStatementsError) {
+  FakeHttpServer server(scripted([](json& a) {
+    a["results"][1] = {{"type", "error"}, {"error", {{"message", "no such table: missing"}, {"code", "SQLITE_ERROR"}}}};
+  }));
+  TursoDatabase db(options_for(server));
+  const Statement statements[] = {{"SELECT 1", {}}, {"SELECT * FROM missing", {}}, {"SELECT 2", {}}};
+  const auto outcomes = db.execute_each(statements);
+  ASSERT_EQ(outcomes.size(), 3u);
+  EXPECT_TRUE(outcomes[0].result);
+  ASSERT_TRUE(outcomes[1].error);
+  EXPECT_FALSE(outcomes[1].result);
+  EXPECT_NE(std::string(outcomes[1].error->what()).find("no such table: missing"), std::string::npos);
+  EXPECT_TRUE(outcomes[2].result);
+  const auto reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  const auto requests = json::parse(reqs[0].body)["requests"];
+  ASSERT_EQ(requests.size(), 4u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(requests[i]["stmt"]["sql"], statements[i].sql);
+  EXPECT_EQ(requests[3]["type"], "close");
+}
+
+TEST(TursoFake, BatchFailingStatementIsNamedByIndex) {
+  // Steps: 0 BEGIN, 1-4 statements, 5 COMMIT, 6 ROLLBACK; statement index 2 is step 3.
+  FakeHttpServer server(scripted([](json& a) {
+    auto& b = batch_result(a, 0);
+    step_fails(b, 3, "UNIQUE constraint failed: t.a", "SQLITE_CONSTRAINT_UNIQUE");
+    for (std::size_t s : {4, 5}) step_skipped(b, s);
+    step_ran(b, 6);
+  }));
+  TursoDatabase db(options_for(server));
+  const Statement four[] = {{"INSERT INTO t VALUES (1)", {}}, {"INSERT INTO t VALUES (2)", {}},
+                            {"INSERT INTO t VALUES (3)", {}}, {"INSERT INTO t VALUES (4)", {}}};
+  try {
+    db.batch(four);
+    FAIL();
+  } catch (const ds::db::BatchError& e) {
+    EXPECT_EQ(e.statement_index(), 2u);
+    EXPECT_EQ(e.code(), Errc::constraint);
+  }
+}
