@@ -69,8 +69,8 @@ int serve(const ds::Config& config) {
   std::printf("deploystack listening on http://%s:%u\n", config.host.c_str(), unsigned{port});
   std::fflush(stdout);
   server.run();
+  manager.close();  // first: no background initialization may run plugins after their shutdown
   plugins->shutdown();
-  manager.close();
   spdlog::info("stopped cleanly");
   return 0;
 }

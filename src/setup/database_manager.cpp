@@ -175,6 +175,10 @@ SetupResult DatabaseManager::setup(const std::string& type) {
 }
 
 void DatabaseManager::close() {
+  // A background retry must not initialize (run stages, call plugins) after shutdown began.
+  retry_.request_stop();
+  retry_wakeup_.notify_all();
+  if (retry_.joinable()) retry_.join();
   live_.store(nullptr);
 }
 

@@ -67,7 +67,8 @@ class DatabaseManager {
   // The live database, or null when none is initialized.
   std::shared_ptr<db::Connection> database() const { return live_.load(); }
 
-  // Drops the live handle (closes the database once no request holds it).
+  // Stops a background retry (waiting for an attempt in progress), then drops the live
+  // handle (closes the database once no request holds it).
   void close();
 
  private:
