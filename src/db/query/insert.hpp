@@ -51,13 +51,32 @@ void render_returning(std::string& sql) {
   }(std::make_index_sequence<dsl::column_count<T>>{});
 }
 
+// A sink decoding every row into a Row<T> appended to `rows`.
 template <class T>
-std::vector<dsl::Row<T>> decode_rows(Result& result) {
-  std::vector<dsl::Row<T>> rows(result.row_count());
-  std::span<Value> cells(result.cells);
-  std::size_t at = 0;
-  for (auto& r : rows) decode_row<T>(cells, at, r);
+auto append_rows_sink(std::vector<dsl::Row<T>>& rows) {
+  return row_sink([&rows](const RowView& r) {
+    std::size_t at = 0;
+    decode_row<T>(r, at, rows.emplace_back());
+  });
+}
+
+// The rows of an already collected result (a batch() step), as Row<T>.
+template <class T>
+std::vector<dsl::Row<T>> decode_rows(const Result& result) {
+  std::vector<dsl::Row<T>> rows;
+  rows.reserve(result.row_count());
+  auto sink = append_rows_sink<T>(rows);
+  stream_rows(result, sink);
   return rows;
+}
+
+// The sink of a statement whose rows are not wanted (run()).
+inline RowSink& ignore_rows() noexcept {
+  struct Ignore final : RowSink {
+    void row(const RowView&) override {}
+  };
+  static Ignore sink;
+  return sink;
 }
 
 template <class T, Conflict K, class Target, bool Returning>
@@ -79,16 +98,13 @@ class InsertQuery {
 
   // Runs the insert (several rows: one transaction). Returns the number of rows inserted.
   std::int64_t run() && requires(!Returning) {
-    std::int64_t n = 0;
-    execute_all([&](Result&& r) { n += r.rows_affected; });
-    return n;
+    return execute_all(ignore_rows());
   }
   std::vector<dsl::Row<T>> all() && requires Returning {
     std::vector<dsl::Row<T>> out;
-    execute_all([&](Result&& r) {
-      auto rows = decode_rows<T>(r);
-      out.insert(out.end(), std::make_move_iterator(rows.begin()), std::make_move_iterator(rows.end()));
-    });
+    out.reserve(rows_.size());
+    auto sink = append_rows_sink<T>(out);
+    execute_all(sink);
     return out;
   }
   // The inserted row; nullopt when a conflict skipped it.
@@ -99,18 +115,16 @@ class InsertQuery {
   }
 
  private:
-  template <class OnResult>
-  void execute_all(OnResult&& on_result) {
-    if (rows_.size() == 1) {
-      on_result(execute_one(*conn_, rows_.front()));
-      return;
-    }
+  std::int64_t execute_all(RowSink& sink) {
+    if (rows_.size() == 1) return execute_one(*conn_, rows_.front(), sink);
+    std::int64_t n = 0;
     conn_->transaction([&](Connection& tx) {
-      for (auto& row : rows_) on_result(execute_one(tx, row));
+      for (auto& row : rows_) n += execute_one(tx, row, sink);
     });
+    return n;
   }
 
-  Result execute_one(Connection& conn, dsl::InsertRow<T>& row) {
+  std::int64_t execute_one(Connection& conn, dsl::InsertRow<T>& row, RowSink& sink) {
     std::vector<Value> params;
     params.reserve(dsl::column_count<T> + 4);
     std::uint64_t mask = 0;
@@ -123,7 +137,7 @@ class InsertQuery {
     }
     if constexpr (K == Conflict::do_update) bind_set<T>(update_, params);
     const std::string& sql = sql_for_shape<InsertQuery>({mask, update_mask}, [&](std::string& s) { render(s, mask, update_mask); });
-    return conn.execute(sql, params);
+    return conn.stream(sql, params, sink);
   }
 
   // Required and application-defaulted columns are always present; a column with an SQL
