@@ -28,7 +28,9 @@ class ResultRow final : public RowView {
 
 void stream_rows(const Result& result, RowSink& sink) {
   const std::size_t n = result.row_count();
-  for (std::size_t i = 0; i < n; ++i) sink.row(ResultRow(result.row(i)));
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!sink.row(ResultRow(result.row(i)))) return;
+  }
 }
 
 }  // namespace ds::db

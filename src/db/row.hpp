@@ -32,22 +32,30 @@ class RowView {
   ~RowView() = default;
 };
 
-// Receives each row of a statement in order. When it throws, the driver stops reading,
-// leaves the statement ready for reuse and rethrows.
+// Receives each row of a statement in order. Returning false stops the read (the rows
+// after it are not stepped to); throwing stops it too and the driver rethrows. Either way
+// the statement is left ready for reuse.
 class RowSink {
  public:
-  virtual void row(const RowView& row) = 0;
+  virtual bool row(const RowView& row) = 0;
 
  protected:
   ~RowSink() = default;
 };
 
-// A RowSink calling `on_row(const RowView&)`.
+// A RowSink calling `on_row(const RowView&)`, which returns void (read every row) or bool.
 template <class F>
 class RowSinkFn final : public RowSink {
  public:
   explicit RowSinkFn(F on_row) : on_row_(std::move(on_row)) {}
-  void row(const RowView& r) override { on_row_(r); }
+  bool row(const RowView& r) override {
+    if constexpr (std::is_void_v<std::invoke_result_t<F&, const RowView&>>) {
+      on_row_(r);
+      return true;
+    } else {
+      return on_row_(r);
+    }
+  }
 
  private:
   F on_row_;

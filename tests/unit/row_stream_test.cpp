@@ -151,6 +151,24 @@ TEST_P(RowStream, ASinkThatThrowsStopsTheReadAndLeavesTheStatementReusable) {
   conn().execute("INSERT INTO sample (id, label, flag, at) VALUES (3, 'c', 0, 0)");
 }
 
+TEST_P(RowStream, ASinkThatReturnsFalseStopsTheReadAndEndsTheReadTransaction) {
+  conn().execute("INSERT INTO sample (id, label, flag, at) VALUES (1, 'a', 0, 0), (2, 'b', 0, 0)");
+  int calls = 0;
+  auto first_only = ds::db::row_sink([&](const RowView&) {
+    ++calls;
+    return false;
+  });
+  conn().stream("SELECT id FROM sample ORDER BY id", {}, first_only);
+  EXPECT_EQ(calls, 1);
+  // No reader holds a snapshot: a checkpoint can empty the whole WAL (busy = 0).
+  const auto checkpoint = conn().execute("PRAGMA wal_checkpoint(TRUNCATE)");
+  EXPECT_EQ(checkpoint.row(0)[0], Value(std::int64_t{0}));
+  const auto first = db().select(sample).order_by(sample.id).first();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->id, 1);
+  EXPECT_EQ(conn().execute("PRAGMA wal_checkpoint(TRUNCATE)").row(0)[0], Value(std::int64_t{0}));
+}
+
 TEST_P(RowStream, TypedRowsDecodeEveryColumnKind) {
   const std::string with_nul("x\0y", 3);
   const std::chrono::sys_seconds at{1'700'000'000s};

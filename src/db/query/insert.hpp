@@ -73,7 +73,7 @@ std::vector<dsl::Row<T>> decode_rows(const Result& result) {
 // The sink of a statement whose rows are not wanted (run()).
 inline RowSink& ignore_rows() noexcept {
   struct Ignore final : RowSink {
-    void row(const RowView&) override {}
+    bool row(const RowView&) override { return true; }
   };
   static Ignore sink;
   return sink;

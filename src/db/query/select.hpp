@@ -171,13 +171,15 @@ class SelectQuery<std::tuple<Items...>, From, std::tuple<Joins...>, Where, std::
     return rows;
   }
 
-  // The first row, or nullopt. Add limit(1) when more rows could match.
+  // The first row, or nullopt. The rows after it are not read; with Turso they are still
+  // sent, so add limit(1) when more rows could match.
   std::optional<row_type> first() const {
     check_rules();
     std::vector<Value> params;
     std::optional<row_type> row;
     auto sink = row_sink([&](const RowView& r) {
-      if (!row) decode_into(r, row.emplace());
+      decode_into(r, row.emplace());
+      return false;
     });
     conn_->stream(sql(), bind(params), sink);
     return row;

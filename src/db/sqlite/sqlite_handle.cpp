@@ -63,27 +63,31 @@ void bind(sqlite3* db, sqlite3_stmt* stmt, std::span<const Value> params) {
   }
 }
 
-// The row the statement is on, read in place.
+// The row the statement is on, read in place. Each cell is fetched once as an sqlite3_value
+// and read with sqlite3_value_*: every sqlite3_column_* call would enter and leave the
+// connection's mutex and check for a malloc failure again. Handles are opened NOMUTEX and
+// used by one thread at a time, so the value needs no mutex ("unprotected" is the same as
+// "protected" then).
 class StatementRow final : public RowView {
  public:
   explicit StatementRow(sqlite3_stmt* stmt) noexcept
       : stmt_(stmt), size_(static_cast<std::size_t>(sqlite3_column_count(stmt))) {}
   std::size_t size() const noexcept override { return size_; }
   ValueView operator[](std::size_t column) const override {
-    const int i = static_cast<int>(column);
-    switch (sqlite3_column_type(stmt_, i)) {
-      case SQLITE_INTEGER: return static_cast<std::int64_t>(sqlite3_column_int64(stmt_, i));
-      case SQLITE_FLOAT: return sqlite3_column_double(stmt_, i);
+    sqlite3_value* v = sqlite3_column_value(stmt_, static_cast<int>(column));
+    switch (sqlite3_value_type(v)) {
+      case SQLITE_INTEGER: return static_cast<std::int64_t>(sqlite3_value_int64(v));
+      case SQLITE_FLOAT: return sqlite3_value_double(v);
       case SQLITE_TEXT: {
         // Never null for text, even empty, unless SQLite ran out of memory.
-        const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, i));
+        const auto* p = reinterpret_cast<const char*>(sqlite3_value_text(v));
         if (p == nullptr) throw_sqlite_error(sqlite3_db_handle(stmt_), SQLITE_NOMEM, "read column");
-        return std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, i)));
+        return std::string_view(p, static_cast<std::size_t>(sqlite3_value_bytes(v)));
       }
       case SQLITE_BLOB: {
         // Null for an empty blob; the span is then empty.
-        const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(stmt_, i));
-        return std::span<const std::uint8_t>(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, i)));
+        const auto* p = static_cast<const std::uint8_t*>(sqlite3_value_blob(v));
+        return std::span<const std::uint8_t>(p, static_cast<std::size_t>(sqlite3_value_bytes(v)));
       }
       default: return nullptr;
     }
@@ -98,7 +102,7 @@ class StatementRow final : public RowView {
 class CollectRows final : public RowSink {
  public:
   explicit CollectRows(Result& result) noexcept : result_(result) {}
-  void row(const RowView& row) override {
+  bool row(const RowView& row) override {
     // One allocation for the first rows instead of a doubling per row; grows as usual after.
     if (result_.cells.empty()) result_.cells.reserve(row.size() * kInitialRows);
     for (std::size_t i = 0; i < row.size(); ++i) {
@@ -111,6 +115,7 @@ class CollectRows final : public RowSink {
           },
           row[i]);
     }
+    return true;
   }
 
  private:
@@ -209,7 +214,7 @@ SqliteHandle::Written SqliteHandle::run(Cached& cached, std::span<const Value> p
     const int rc = sqlite3_step(stmt);
     if (rc == SQLITE_DONE) break;
     if (rc != SQLITE_ROW) throw_sqlite_error(db_, rc, "step");
-    sink.row(row);
+    if (!sink.row(row)) break;
   }
   Written written;
   if (sqlite3_total_changes64(db_) != changes_before) {
