@@ -1,6 +1,7 @@
 #pragma once
 // INSERT: db.insert(projects).values({.id = uuid_v4(), .name = "x"}).run()
 //         ... .on_conflict_do_nothing() / .on_conflict_do_update(t.key, Patch<T>{...})
+//         ... .on_conflict_do_update(t.key, excluded(t.value, t.updated_at))  (the new row's values)
 //         ... .returning().first()
 #include <cstdint>
 #include <optional>
@@ -14,7 +15,18 @@
 
 namespace ds::db::query {
 
-enum class Conflict { none, do_nothing, do_update };
+enum class Conflict { none, do_nothing, do_update, do_update_excluded };
+
+// The columns an upsert takes from the row it tried to insert: SET "col" = excluded."col".
+template <ColumnRef... C>
+struct Excluded {};
+template <ColumnRef... C>
+Excluded<std::remove_cvref_t<C>...> excluded(const C&...) {
+  static_assert(sizeof...(C) > 0, "excluded: name at least one column");
+  return {};
+}
+template <class TargetColumn, class Set>
+struct ExcludedUpdate {};
 
 // Writes "col" = ?, ... for the present fields of a patch; returns the mask of present columns.
 template <class T>
@@ -93,6 +105,13 @@ class InsertQuery {
   auto on_conflict_do_update(const C&, dsl::Patch<T> set) && {
     static_assert(std::is_same_v<typename C::table, T>, "UNNAMED TABLE: the conflict target must be a column of the table inserted into");
     return InsertQuery<T, Conflict::do_update, C, Returning>(*conn_, std::move(rows_), std::move(set));
+  }
+  // ON CONFLICT (target) DO UPDATE SET c = excluded.c for each column named in excluded(...).
+  template <ColumnRef C, class... E>
+  auto on_conflict_do_update(const C&, Excluded<E...>) && {
+    static_assert(std::is_same_v<typename C::table, T> && (std::is_same_v<typename E::table, T> && ...),
+                  "UNNAMED TABLE: the conflict target and the excluded columns must be columns of the table inserted into");
+    return InsertQuery<T, Conflict::do_update_excluded, ExcludedUpdate<C, Excluded<E...>>, Returning>(*conn_, std::move(rows_));
   }
   auto returning() && { return InsertQuery<T, K, Target, true>(*conn_, std::move(rows_), std::move(update_)); }
 
@@ -188,7 +207,19 @@ class InsertQuery {
       sql += ") DO UPDATE SET ";
       render_set<T>(sql, update_mask);
     }
+    if constexpr (K == Conflict::do_update_excluded) render_excluded_update(sql, Target{});
     if constexpr (Returning) render_returning<T>(sql);
+  }
+
+  template <class C, class... E>
+  static void render_excluded_update(std::string& sql, ExcludedUpdate<C, Excluded<E...>>) {
+    sql += " ON CONFLICT (";
+    append_identifier(sql, C::name);
+    sql += ") DO UPDATE SET ";
+    bool first = true;
+    ((sql += first ? "" : ", ", first = false, append_identifier(sql, E::name), sql += " = excluded.",
+      append_identifier(sql, E::name)),
+     ...);
   }
 
   Connection* conn_;
@@ -217,3 +248,8 @@ class InsertStart {
 };
 
 }  // namespace ds::db::query
+
+// excluded(...) found by argument-dependent lookup on the columns, like the conditions.
+namespace ds::db::dsl {
+using query::excluded;
+}  // namespace ds::db::dsl
