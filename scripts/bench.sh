@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # `make bench`: GET /api/db/status throughput of deploystack against nginx answering the same
-# bytes (the ceiling), in the same run, plus start-to-listening time and idle RSS after setup.
+# bytes (the ceiling), in the same run, plus start-to-listening time and idle RSS after setup;
+# then GET /api/projects?limit=20 over 10,000 projects (a database read per request).
 # Usage: scripts/bench.sh BUILD_DIR. Builds nothing (make bench builds first). Loopback only;
 # every process it starts is stopped on exit.
 # Knobs (environment): BENCH_DURATION (10s), BENCH_CONNECTIONS (32), BENCH_THREADS (2),
 # BENCH_START_RUNS (20), BENCH_ROUNDS (1: alternating deploystack/nginx runs; the medians are
-# reported, which steadies the numbers on a busy machine).
+# reported, which steadies the numbers on a busy machine), BENCH_PROJECTS (10000: rows seeded),
+# BENCH_ONLY=projects (only the projects scenario: no nginx, no start-time loop).
 set -euo pipefail
 shopt -u patsub_replacement 2>/dev/null || true  # bash 5.2: '&' in ${x//a/b} stays literal
 
@@ -17,11 +19,14 @@ connections=${BENCH_CONNECTIONS:-32}
 threads=${BENCH_THREADS:-2}
 start_runs=${BENCH_START_RUNS:-20}
 rounds=${BENCH_ROUNDS:-1}
+project_rows=${BENCH_PROJECTS:-10000}
+only=${BENCH_ONLY:-}
+[[ -z $only || $only == projects ]] || { echo "bench: BENCH_ONLY is 'projects' or unset" >&2; exit 1; }
 
 die() { echo "bench: $*" >&2; exit 1; }
 [[ -x $bin ]] || die "no binary at $bin (run make build first)"
-for tool in wrk nginx curl; do
-  command -v "$tool" >/dev/null || die "$tool is missing: sudo apt-get install -y wrk nginx-light curl"
+for tool in wrk nginx curl sqlite3; do
+  command -v "$tool" >/dev/null || die "$tool is missing: sudo apt-get install -y wrk nginx-light curl sqlite3"
 done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/ds-bench.XXXXXX")
@@ -119,6 +124,51 @@ body=$(curl -sS "http://127.0.0.1:$ds_port/api/db/status")
 sleep 1  # a short idle after setup
 idle_rss_kb=$(rss_kb "$ds_pid")
 
+# GET /api/projects?limit=20 over $project_rows projects written into the server's own database
+# file (sqlite3 CLI, one transaction, while the server runs: WAL lets both use it), with
+# uuid-shaped ids and the columns a POST fills; the answer is checked before the load.
+bench_projects() {
+  local db_file="$work/ds/persistent_data/database/deploystack.db" url first
+  [[ -f $db_file ]] || die "no database file at $db_file after setup"
+  sqlite3 -bail "$db_file" <<SQL || die "seeding $project_rows projects failed"
+.timeout 5000
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $project_rows)
+INSERT INTO projects (id, name, description, user_id, created_at, updated_at)
+SELECT printf('%08x-0000-4000-8000-%012d', i, i), 'Project ' || i,
+       CASE WHEN i % 2 = 0 THEN 'a seeded project' END, NULL, 1700000000 + i, 1700000000 + i
+FROM n;
+SQL
+  url="http://127.0.0.1:$ds_port/api/projects?limit=20"
+  first=$(curl -sS "$url")
+  [[ $(grep -o '"id":' <<<"$first" | wc -l) == 20 ]] || die "projects: expected 20 rows, got: ${first:0:200}"
+  [[ $first == '[{"id":"00000001-0000-4000-8000-000000000001","name":"Project 1",'* ]] ||
+    die "projects: unexpected first row: ${first:0:200}"
+  echo "bench: wrk -t$threads -c$connections -d$duration (keep-alive) GET /api/projects?limit=20 ($project_rows rows)"
+  wrk -t"$threads" -c"$connections" -d2s "$url" >/dev/null
+  projects_runs=()
+  for ((round = 1; round <= rounds; round++)); do
+    projects_runs+=("$(run_wrk "$url" projects "$ds_pid")")
+    ((rounds == 1)) || echo "bench: round $round: projects ${projects_runs[-1]}"
+  done
+  projects_rps=$(printf "%.0f" "$(median "${projects_runs[@]}")")
+}
+
+print_projects() {
+  printf '%-40s %14s %14s %s\n' "GET /api/projects?limit=20 req/s" "$projects_rps" ">= 30000" "$(verdict "$projects_rps" '>=' 30000)"
+  printf '%-40s %14s %14s\n' "  server CPU per request (us)" "$(median $(<"$work/cpu-projects"))" ""
+  printf '%-40s %14s %14s\n' "  p99 latency" "$(latency_p99 projects)" ""
+}
+
+verdict() { if awk -v v="$1" -v t="$3" "BEGIN { exit !(v $2 t) }"; then echo ok; else echo MISSED; fi; }
+
+if [[ $only == projects ]]; then
+  bench_projects
+  stop_deploystack
+  printf '\n%-40s %14s %14s %s\n' "measure" "value" "target" ""
+  print_projects
+  exit 0
+fi
+
 # 2. nginx with the same bytes, on a free loopback port.
 mkdir -p "$work/nginx/tmp"
 nginx_body=${body//\\/\\\\}
@@ -166,9 +216,10 @@ ds_rps=$(printf "%.0f" "$(median "${ds_runs[@]}")")
 nginx_rps=$(printf "%.0f" "$(median "${nginx_runs[@]}")")
 ratio=$(median "${ratios[@]}")
 loaded_rss_kb=$(rss_kb "$ds_pid")
-stop_deploystack
 kill -TERM "$nginx_pid" && wait "$nginx_pid" 2>/dev/null || true
 forget_pid "$nginx_pid"
+bench_projects
+stop_deploystack
 
 # 4. Start to listening: exec to the listening line, with the set-up SQLite database (the
 #    boot opens it and runs the init stages) and with a fresh, unconfigured directory.
@@ -200,7 +251,6 @@ start_med=$(median "${starts_configured[@]}")
 start_fresh_med=$(median "${starts_fresh[@]}")
 start_max=$(printf '%s\n' "${starts_configured[@]}" | sort -n | tail -1)
 
-verdict() { if awk -v v="$1" -v t="$3" "BEGIN { exit !(v $2 t) }"; then echo ok; else echo MISSED; fi; }
 printf '\n%-40s %14s %14s %s\n' "measure" "value" "target" ""
 printf '%-40s %14s %14s %s\n' "deploystack req/s" "$ds_rps" ">= 50000" "$(verdict "$ds_rps" '>=' 50000)"
 printf '%-40s %14s %14s\n' "nginx req/s (2 workers, return 200)" "$nginx_rps" "ceiling"
@@ -213,3 +263,4 @@ printf '%-40s %14s %14s\n' "start to listening, fresh (median ms)" "$start_fresh
 printf '%-40s %14s %14s\n' "CPU per start+stop cycle (ms)" "$cpu_per_cycle" ""
 printf '%-40s %14s %14s %s\n' "idle RSS after setup (MB)" "$(awk -v k="$idle_rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')" "< 15" "$(verdict "$idle_rss_kb" '<' 15360)"
 printf '%-40s %14s %14s\n' "RSS after the load (MB)" "$(awk -v k="$loaded_rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')" ""
+print_projects

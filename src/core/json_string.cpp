@@ -1,7 +1,5 @@
 #include "core/json_string.hpp"
 
-#include <fmt/format.h>
-
 #include <cstdint>
 
 #include "core/error.hpp"
@@ -33,11 +31,22 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexcept {
   return len;
 }
 
+// Printable ASCII other than '"' and '\\': copied as is.
+constexpr bool is_plain(unsigned char u) noexcept { return u >= 0x20 && u < 0x80 && u != '"' && u != '\\'; }
+
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view text) {
   out.push_back('"');
   for (std::size_t i = 0; i < text.size();) {
+    // Runs of plain characters (most text) are appended in one piece.
+    std::size_t end = i;
+    while (end < text.size() && is_plain(static_cast<unsigned char>(text[end]))) ++end;
+    if (end != i) {
+      out.append(text.data() + i, end - i);
+      i = end;
+      if (i == text.size()) break;
+    }
     const char c = text[i];
     const auto u = static_cast<unsigned char>(c);
     if (u >= 0x80) {
@@ -55,12 +64,11 @@ void append_json_string(std::string& out, std::string_view text) {
       case '\n': out += "\\n"; break;
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
-      default:
-        if (u < 0x20) {
-          out += fmt::format("\\u{:04x}", u);
-        } else {
-          out.push_back(c);
-        }
+      default: {  // the other control characters
+        constexpr char hex[] = "0123456789abcdef";
+        const char escaped[] = {'\\', 'u', '0', '0', hex[u >> 4], hex[u & 0xF]};
+        out.append(escaped, sizeof escaped);
+      }
     }
     ++i;
   }

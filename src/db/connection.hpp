@@ -11,6 +11,7 @@
 
 #include "core/error.hpp"
 #include "db/result.hpp"
+#include "db/row.hpp"
 #include "db/value.hpp"
 
 namespace ds::db {
@@ -46,6 +47,17 @@ class Connection {
   // Runs one statement with positional parameters (?1, ?2 ... or ?). Thread-safe.
   // Throws ds::Error: constraint, busy, io, misuse, unavailable, auth.
   virtual Result execute(std::string_view sql, std::span<const Value> params = {}) = 0;
+
+  // Runs one statement like execute(), but hands each result row to `sink` as it is read
+  // instead of collecting a Result (no copy of the cells). Returns the rows written (as
+  // Result::rows_affected). Thread-safe. Throws what execute() throws and what `sink` throws.
+  // This default goes through execute(); a driver that can read rows in place overrides it.
+  virtual std::int64_t stream(std::string_view sql, std::span<const Value> params, RowSink& sink) {
+    const Result result = execute(sql, params);
+    stream_rows(result, sink);
+    return result.rows_affected;
+  }
+
 
   // Runs independent statements in order, in one round trip on remote drivers. Not atomic
   // and not stopped by a failure: each statement gets its own result or error. For reads

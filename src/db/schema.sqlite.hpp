@@ -28,8 +28,14 @@ struct ProjectsColumns {
   Column<"created_at", Timestamp, NotNull, DefaultFn<now_ms>> created_at{};
   Column<"updated_at", Timestamp, NotNull, DefaultFn<now_ms>> updated_at{};
 };
-struct Projects : Table<Projects, "projects", ProjectsColumns> {};
+struct Projects : Table<Projects, "projects", ProjectsColumns> {
+  static std::vector<Constraint> constraints();
+};
 inline constexpr Projects projects{};
+// GET /api/projects pages in this order: without the index every page sorts the whole table.
+inline std::vector<Constraint> Projects::constraints() {
+  return {index("projects_created_at_id_idx", projects.created_at, projects.id)};
+}
 
 template <template <FixedString, class, class...> class Column>
 struct GlobalSettingGroupsColumns {

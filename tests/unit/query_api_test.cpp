@@ -146,6 +146,23 @@ TEST_F(QueryApi, InsertManyConflictsAndConstraints) {
   db().insert(global_settings).values({.key = "a", .value = "x"}).on_conflict_do_update(global_settings.key, {.value = "y"}).run();
   EXPECT_EQ(db().select(global_settings.value).from(global_settings).where(global_settings.key == "a").first(), "y");
   EXPECT_EQ(db().select(global_settings.type).from(global_settings).where(global_settings.key == "b").first(), "number");
+  // Upsert from the row that conflicted: only the named columns take its values.
+  std::vector<ds::db::dsl::InsertRow<GlobalSettings>> upserts;
+  upserts.push_back({.key = "a", .name = "new name", .value = "from a", .type = "text"});
+  upserts.push_back({.key = "z", .value = "fresh"});
+  auto upserted = db().insert(global_settings)
+                      .values(std::move(upserts))
+                      .on_conflict_do_update(global_settings.key, excluded(global_settings.value, global_settings.name))
+                      .returning()
+                      .all();
+  ASSERT_EQ(upserted.size(), 2u);
+  EXPECT_EQ(upserted[0].value, "from a");
+  EXPECT_EQ(upserted[0].name, "new name");
+  EXPECT_EQ(upserted[0].type, "string");  // not named: kept
+  EXPECT_EQ(upserted[1].value, "fresh");
+  EXPECT_EQ(db().insert(global_settings).values({.key = "z", .value = "again"})
+                .on_conflict_do_update(global_settings.key, excluded(global_settings.value)).run(), 1);
+  EXPECT_EQ(db().select(global_settings.value).from(global_settings).where(global_settings.key == "z").first(), "again");
   try {
     db().insert(projects).values({.id = "p", .name = "n", .user_id = "no-such-user"}).run();
     FAIL() << "foreign key not enforced";

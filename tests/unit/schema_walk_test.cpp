@@ -90,7 +90,7 @@ TEST(SchemaWalk, AnyTableWalks) {
 
 TEST(SchemaDdl, DrizzleFormat) {
   const auto stmts = model::create_table_statements(ds::db::core_schema().tables[1]);
-  ASSERT_EQ(stmts.size(), 1u);
+  ASSERT_EQ(stmts.size(), 2u);
   EXPECT_EQ(stmts[0],
             "CREATE TABLE `projects` (\n"
             "\t`id` text PRIMARY KEY NOT NULL,\n"
@@ -101,6 +101,7 @@ TEST(SchemaDdl, DrizzleFormat) {
             "\t`updated_at` integer NOT NULL,\n"
             "\tFOREIGN KEY (`user_id`) REFERENCES `authUser`(`id`) ON UPDATE no action ON DELETE no action\n"
             ");\n");
+  EXPECT_EQ(stmts[1], "CREATE INDEX `projects_created_at_id_idx` ON `projects` (`created_at`,`id`);");
   const auto user = model::create_table_statements(ds::db::core_schema().tables[0]);
   ASSERT_EQ(user.size(), 2u);
   EXPECT_EQ(user[1], "CREATE UNIQUE INDEX `authUser_email_unique` ON `authUser` (`email`);");
@@ -124,7 +125,7 @@ TEST(SchemaDdl, ExecutesOnSqliteAndIsIdempotent) {
   for (std::size_t i = 0; i < r.row_count(); ++i) names.push_back(std::get<std::string>(r.row(i)[1]));
   EXPECT_EQ(names, (std::vector<std::string>{"authUser", "authUser_email_unique", "counter", "globalSettingGroups",
                                              "globalSettings", "membership", "membership_role_idx",
-                                             "membership_user_idx", "projects"}));
+                                             "membership_user_idx", "projects", "projects_created_at_id_idx"}));
   const auto fk = conn->execute("SELECT \"table\", \"from\", \"to\", on_update, on_delete FROM pragma_foreign_key_list('membership')");
   ASSERT_EQ(fk.row_count(), 1u);
   EXPECT_EQ(std::get<std::string>(fk.row(0)[3]), "SET NULL");

@@ -11,6 +11,7 @@
 
 #include "core/error.hpp"
 #include "db/schema/column.hpp"
+#include "db/row.hpp"
 #include "db/value.hpp"
 
 namespace ds::db::query {
@@ -74,11 +75,11 @@ Value encode(std::optional<V>&& v) {
 
 [[noreturn]] void throw_decode_error(std::string_view column, std::string_view expected);
 
-// Reads `v` (consumed) into `out`, a column's value type.
+// Reads the borrowed cell `v` into `out`, a column's value type.
 template <Kind K, class T>
-void decode(Value&& v, std::string_view column, T& out) {
+void decode(const ValueView& v, std::string_view column, T& out) {
   if constexpr (K == Kind::text || K == Kind::json || K == Kind::numeric) {
-    if (auto* s = std::get_if<std::string>(&v)) out = std::move(*s);
+    if (auto* s = std::get_if<std::string_view>(&v)) out.assign(s->data(), s->size());
     else if (auto* i = std::get_if<std::int64_t>(&v)) out = std::to_string(*i);
     else if (auto* d = std::get_if<double>(&v)) out = std::to_string(*d);
     else throw_decode_error(column, "text");
@@ -87,8 +88,8 @@ void decode(Value&& v, std::string_view column, T& out) {
     else if (auto* i = std::get_if<std::int64_t>(&v)) out = static_cast<double>(*i);
     else throw_decode_error(column, "real");
   } else if constexpr (K == Kind::blob) {
-    if (auto* b = std::get_if<db::Blob>(&v)) out = std::move(*b);
-    else if (auto* s = std::get_if<std::string>(&v)) out.assign(s->begin(), s->end());
+    if (auto* b = std::get_if<std::span<const std::uint8_t>>(&v)) out.assign(b->begin(), b->end());
+    else if (auto* s = std::get_if<std::string_view>(&v)) out.assign(s->begin(), s->end());
     else throw_decode_error(column, "blob");
   } else {
     std::int64_t i = 0;
@@ -103,12 +104,12 @@ void decode(Value&& v, std::string_view column, T& out) {
 }
 
 template <Kind K, class T>
-void decode(Value&& v, std::string_view column, std::optional<T>& out) {
-  if (is_null(v)) {
+void decode(const ValueView& v, std::string_view column, std::optional<T>& out) {
+  if (std::holds_alternative<std::nullptr_t>(v)) {
     out.reset();
     return;
   }
-  decode<K>(std::move(v), column, out.emplace());
+  decode<K>(v, column, out.emplace());
 }
 
 }  // namespace ds::db::query

@@ -22,27 +22,31 @@ class DeleteQuery {
   auto returning() && { return DeleteQuery<T, Where, true>(*conn_, std::move(where_)); }
 
   // Returns the number of rows deleted.
-  std::int64_t run() && requires(!Returning) { return execute().rows_affected; }
+  std::int64_t run() && requires(!Returning) {
+    return execute(ignore_rows());
+  }
   std::vector<dsl::Row<T>> all() && requires Returning {
-    Result r = execute();
-    return decode_rows<T>(r);
+    std::vector<dsl::Row<T>> rows;
+    auto sink = append_rows_sink<T>(rows);
+    execute(sink);
+    return rows;
   }
 
  private:
-  Result execute() {
+  std::int64_t execute(RowSink& sink) {
     std::vector<Value> params;
     where_.bind(params);
     if constexpr (Where::dynamic) {
       std::string sql;
       render(sql);
-      return conn_->execute(sql, params);
+      return conn_->stream(sql, params, sink);
     } else {
       static const std::string sql = [this] {
         std::string s;
         render(s);
         return s;
       }();
-      return conn_->execute(sql, params);
+      return conn_->stream(sql, params, sink);
     }
   }
 

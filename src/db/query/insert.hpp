@@ -1,6 +1,7 @@
 #pragma once
 // INSERT: db.insert(projects).values({.id = uuid_v4(), .name = "x"}).run()
 //         ... .on_conflict_do_nothing() / .on_conflict_do_update(t.key, Patch<T>{...})
+//         ... .on_conflict_do_update(t.key, excluded(t.value, t.updated_at))  (the new row's values)
 //         ... .returning().first()
 #include <cstdint>
 #include <optional>
@@ -14,7 +15,18 @@
 
 namespace ds::db::query {
 
-enum class Conflict { none, do_nothing, do_update };
+enum class Conflict { none, do_nothing, do_update, do_update_excluded };
+
+// The columns an upsert takes from the row it tried to insert: SET "col" = excluded."col".
+template <ColumnRef... C>
+struct Excluded {};
+template <ColumnRef... C>
+Excluded<std::remove_cvref_t<C>...> excluded(const C&...) {
+  static_assert(sizeof...(C) > 0, "excluded: name at least one column");
+  return {};
+}
+template <class TargetColumn, class Set>
+struct ExcludedUpdate {};
 
 // Writes "col" = ?, ... for the present fields of a patch; returns the mask of present columns.
 template <class T>
@@ -51,13 +63,32 @@ void render_returning(std::string& sql) {
   }(std::make_index_sequence<dsl::column_count<T>>{});
 }
 
+// A sink decoding every row into a Row<T> appended to `rows`.
 template <class T>
-std::vector<dsl::Row<T>> decode_rows(Result& result) {
-  std::vector<dsl::Row<T>> rows(result.row_count());
-  std::span<Value> cells(result.cells);
-  std::size_t at = 0;
-  for (auto& r : rows) decode_row<T>(cells, at, r);
+auto append_rows_sink(std::vector<dsl::Row<T>>& rows) {
+  return row_sink([&rows](const RowView& r) {
+    std::size_t at = 0;
+    decode_row<T>(r, at, rows.emplace_back());
+  });
+}
+
+// The rows of an already collected result (a batch() step), as Row<T>.
+template <class T>
+std::vector<dsl::Row<T>> decode_rows(const Result& result) {
+  std::vector<dsl::Row<T>> rows;
+  rows.reserve(result.row_count());
+  auto sink = append_rows_sink<T>(rows);
+  stream_rows(result, sink);
   return rows;
+}
+
+// The sink of a statement whose rows are not wanted (run()).
+inline RowSink& ignore_rows() noexcept {
+  struct Ignore final : RowSink {
+    bool row(const RowView&) override { return true; }
+  };
+  static Ignore sink;
+  return sink;
 }
 
 template <class T, Conflict K, class Target, bool Returning>
@@ -75,20 +106,24 @@ class InsertQuery {
     static_assert(std::is_same_v<typename C::table, T>, "UNNAMED TABLE: the conflict target must be a column of the table inserted into");
     return InsertQuery<T, Conflict::do_update, C, Returning>(*conn_, std::move(rows_), std::move(set));
   }
+  // ON CONFLICT (target) DO UPDATE SET c = excluded.c for each column named in excluded(...).
+  template <ColumnRef C, class... E>
+  auto on_conflict_do_update(const C&, Excluded<E...>) && {
+    static_assert(std::is_same_v<typename C::table, T> && (std::is_same_v<typename E::table, T> && ...),
+                  "UNNAMED TABLE: the conflict target and the excluded columns must be columns of the table inserted into");
+    return InsertQuery<T, Conflict::do_update_excluded, ExcludedUpdate<C, Excluded<E...>>, Returning>(*conn_, std::move(rows_));
+  }
   auto returning() && { return InsertQuery<T, K, Target, true>(*conn_, std::move(rows_), std::move(update_)); }
 
   // Runs the insert (several rows: one transaction). Returns the number of rows inserted.
   std::int64_t run() && requires(!Returning) {
-    std::int64_t n = 0;
-    execute_all([&](Result&& r) { n += r.rows_affected; });
-    return n;
+    return execute_all(ignore_rows());
   }
   std::vector<dsl::Row<T>> all() && requires Returning {
     std::vector<dsl::Row<T>> out;
-    execute_all([&](Result&& r) {
-      auto rows = decode_rows<T>(r);
-      out.insert(out.end(), std::make_move_iterator(rows.begin()), std::make_move_iterator(rows.end()));
-    });
+    out.reserve(rows_.size());
+    auto sink = append_rows_sink<T>(out);
+    execute_all(sink);
     return out;
   }
   // The inserted row; nullopt when a conflict skipped it.
@@ -99,18 +134,16 @@ class InsertQuery {
   }
 
  private:
-  template <class OnResult>
-  void execute_all(OnResult&& on_result) {
-    if (rows_.size() == 1) {
-      on_result(execute_one(*conn_, rows_.front()));
-      return;
-    }
+  std::int64_t execute_all(RowSink& sink) {
+    if (rows_.size() == 1) return execute_one(*conn_, rows_.front(), sink);
+    std::int64_t n = 0;
     conn_->transaction([&](Connection& tx) {
-      for (auto& row : rows_) on_result(execute_one(tx, row));
+      for (auto& row : rows_) n += execute_one(tx, row, sink);
     });
+    return n;
   }
 
-  Result execute_one(Connection& conn, dsl::InsertRow<T>& row) {
+  std::int64_t execute_one(Connection& conn, dsl::InsertRow<T>& row, RowSink& sink) {
     std::vector<Value> params;
     params.reserve(dsl::column_count<T> + 4);
     std::uint64_t mask = 0;
@@ -123,7 +156,7 @@ class InsertQuery {
     }
     if constexpr (K == Conflict::do_update) bind_set<T>(update_, params);
     const std::string& sql = sql_for_shape<InsertQuery>({mask, update_mask}, [&](std::string& s) { render(s, mask, update_mask); });
-    return conn.execute(sql, params);
+    return conn.stream(sql, params, sink);
   }
 
   // Required and application-defaulted columns are always present; a column with an SQL
@@ -174,7 +207,19 @@ class InsertQuery {
       sql += ") DO UPDATE SET ";
       render_set<T>(sql, update_mask);
     }
+    if constexpr (K == Conflict::do_update_excluded) render_excluded_update(sql, Target{});
     if constexpr (Returning) render_returning<T>(sql);
+  }
+
+  template <class C, class... E>
+  static void render_excluded_update(std::string& sql, ExcludedUpdate<C, Excluded<E...>>) {
+    sql += " ON CONFLICT (";
+    append_identifier(sql, C::name);
+    sql += ") DO UPDATE SET ";
+    bool first = true;
+    ((sql += first ? "" : ", ", first = false, append_identifier(sql, E::name), sql += " = excluded.",
+      append_identifier(sql, E::name)),
+     ...);
   }
 
   Connection* conn_;
@@ -203,3 +248,8 @@ class InsertStart {
 };
 
 }  // namespace ds::db::query
+
+// excluded(...) found by argument-dependent lookup on the columns, like the conditions.
+namespace ds::db::dsl {
+using query::excluded;
+}  // namespace ds::db::dsl

@@ -52,37 +52,46 @@ void render_table_columns(std::string& sql) {
   }(std::make_index_sequence<dsl::column_count<T>>{});
 }
 
-// Reads a row of T from cells[at ...], moving values out.
+// Reads a row of T from the cells row[at ...], straight into its fields.
 template <class T, class Row>
-void decode_row(std::span<Value> cells, std::size_t& at, Row& row) {
-  auto f = dsl::fields<T>(row);
+void decode_row(const RowView& row, std::size_t& at, Row& out) {
+  auto f = dsl::fields<T>(out);
   [&]<std::size_t... I>(std::index_sequence<I...>) {
-    ((decode<dsl::column_at<T, I>::kind>(std::move(cells[at + I]), dsl::column_at<T, I>::name, std::get<I>(f))), ...);
+    ((decode<dsl::column_at<T, I>::kind>(row[at + I], dsl::column_at<T, I>::name, std::get<I>(f))), ...);
   }(std::make_index_sequence<dsl::column_count<T>>{});
   at += dsl::column_count<T>;
 }
 
 template <class Item, class Out>
-void decode_item(std::span<Value> cells, std::size_t& at, Out& out) {
+void decode_item(const RowView& row, std::size_t& at, Out& out) {
   if constexpr (std::is_same_v<Item, TableItem<std::tuple_element_t<0, typename Item::tables>>>) {
     using T = std::tuple_element_t<0, typename Item::tables>;
     if constexpr (std::is_same_v<Out, dsl::Row<T>>) {
-      decode_row<T>(cells, at, out);
+      decode_row<T>(row, at, out);
     } else {  // left-joined: no match when every column is NULL
       bool all_null = true;
-      for (std::size_t i = 0; i < dsl::column_count<T>; ++i) all_null = all_null && db::is_null(cells[at + i]);
+      for (std::size_t i = 0; i < dsl::column_count<T> && all_null; ++i) {
+        all_null = std::holds_alternative<std::nullptr_t>(row[at + i]);
+      }
       if (all_null) {
         out.reset();
         at += dsl::column_count<T>;
       } else {
-        decode_row<T>(cells, at, out.emplace());
+        decode_row<T>(row, at, out.emplace());
       }
     }
   } else {
     using C = typename Item::column;
-    decode<C::kind>(std::move(cells[at]), C::name, out);
+    decode<C::kind>(row[at], C::name, out);
     ++at;
   }
+}
+
+// A row count to reserve for a query with LIMIT n: n, up to a bound (a large limit over a
+// small table must not allocate for rows that never come).
+inline std::size_t rows_to_reserve(std::int64_t limit) noexcept {
+  constexpr std::int64_t kMaxReserve = 512;
+  return static_cast<std::size_t>(limit < 0 ? 0 : limit > kMaxReserve ? kMaxReserve : limit);
 }
 
 template <class Nullable, class... Items> struct rows_result {
@@ -155,23 +164,24 @@ class SelectQuery<std::tuple<Items...>, From, std::tuple<Joins...>, Where, std::
   std::vector<row_type> all() const {
     check_rules();
     std::vector<Value> params;
-    Result result = conn_->execute(sql(), bind(params));
-    std::vector<row_type> rows(result.row_count());
-    std::span<Value> cells(result.cells);
-    std::size_t at = 0;
-    for (auto& row : rows) decode_into(cells, at, row);
+    std::vector<row_type> rows;
+    if constexpr (HasLimit) rows.reserve(rows_to_reserve(limit_));
+    auto sink = row_sink([&](const RowView& r) { decode_into(r, rows.emplace_back()); });
+    conn_->stream(sql(), bind(params), sink);
     return rows;
   }
 
-  // The first row, or nullopt. Add limit(1) when more rows could match.
+  // The first row, or nullopt. The rows after it are not read; with Turso they are still
+  // sent, so add limit(1) when more rows could match.
   std::optional<row_type> first() const {
     check_rules();
     std::vector<Value> params;
-    Result result = conn_->execute(sql(), bind(params));
-    if (result.row_count() == 0) return std::nullopt;
-    std::optional<row_type> row(std::in_place);
-    std::size_t at = 0;
-    decode_into(std::span<Value>(result.cells), at, *row);
+    std::optional<row_type> row;
+    auto sink = row_sink([&](const RowView& r) {
+      decode_into(r, row.emplace());
+      return false;
+    });
+    conn_->stream(sql(), bind(params), sink);
     return row;
   }
 
@@ -253,11 +263,12 @@ class SelectQuery<std::tuple<Items...>, From, std::tuple<Joins...>, Where, std::
     return params;
   }
 
-  void decode_into(std::span<Value> cells, std::size_t& at, row_type& row) const {
+  void decode_into(const RowView& r, row_type& row) const {
+    std::size_t at = 0;
     if constexpr (sizeof...(Items) == 1) {
-      decode_item<Items...>(cells, at, row);
+      decode_item<Items...>(r, at, row);
     } else {
-      std::apply([&](auto&... out) { (decode_item<Items>(cells, at, out), ...); }, row);
+      std::apply([&](auto&... out) { (decode_item<Items>(r, at, out), ...); }, row);
     }
   }
 

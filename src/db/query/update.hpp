@@ -22,10 +22,14 @@ class UpdateQuery {
   }
 
   // Returns the number of rows changed.
-  std::int64_t run() && requires(!Returning) { return execute().rows_affected; }
+  std::int64_t run() && requires(!Returning) {
+    return execute(ignore_rows());
+  }
   std::vector<dsl::Row<T>> all() && requires Returning {
-    Result r = execute();
-    return decode_rows<T>(r);
+    std::vector<dsl::Row<T>> rows;
+    auto sink = append_rows_sink<T>(rows);
+    execute(sink);
+    return rows;
   }
   std::optional<dsl::Row<T>> first() && requires Returning {
     auto rows = std::move(*this).all();
@@ -41,7 +45,7 @@ class UpdateQuery {
         "UNNAMED TABLE: an update's where() may only use columns of the table being updated");
   }
 
-  Result execute() {
+  std::int64_t execute(RowSink& sink) {
     const std::uint64_t mask = patch_mask<T>(set_);
     if (mask == 0) throw Error(Errc::misuse, "update: set() names no column");
     std::vector<Value> params;
@@ -51,10 +55,9 @@ class UpdateQuery {
     if constexpr (Where::dynamic) {
       std::string sql;
       render(sql, mask);
-      return conn_->execute(sql, params);
+      return conn_->stream(sql, params, sink);
     } else {
-      return conn_->execute(
-          sql_for_shape<UpdateQuery>({mask, 0}, [&](std::string& s) { render(s, mask); }), params);
+      return conn_->stream(sql_for_shape<UpdateQuery>({mask, 0}, [&](std::string& s) { render(s, mask); }), params, sink);
     }
   }
 

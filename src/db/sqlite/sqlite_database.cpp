@@ -54,6 +54,10 @@ class TransactionConnection final : public Connection {
     return handle_.execute(sql, params);
   }
 
+  std::int64_t stream(std::string_view sql, std::span<const Value> params, RowSink& sink) override {
+    return handle_.stream(sql, params, sink);
+  }
+
   std::vector<Result> batch(std::span<const Statement> statements) override {
     std::vector<Result> results;
     transaction([&](Connection& c) { results = run_each(c, statements); });
@@ -103,6 +107,11 @@ class SqliteDatabase final : public Connection {
   Result execute(std::string_view sql, std::span<const Value> params) override {
     Lease lease(*this);
     return lease->execute(sql, params);
+  }
+
+  std::int64_t stream(std::string_view sql, std::span<const Value> params, RowSink& sink) override {
+    Lease lease(*this);
+    return lease->stream(sql, params, sink);
   }
 
   std::vector<Result> batch(std::span<const Statement> statements) override {

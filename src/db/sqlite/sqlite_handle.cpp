@@ -63,21 +63,64 @@ void bind(sqlite3* db, sqlite3_stmt* stmt, std::span<const Value> params) {
   }
 }
 
-Value column_value(sqlite3_stmt* stmt, int i) {
-  switch (sqlite3_column_type(stmt, i)) {
-    case SQLITE_INTEGER: return static_cast<std::int64_t>(sqlite3_column_int64(stmt, i));
-    case SQLITE_FLOAT: return sqlite3_column_double(stmt, i);
-    case SQLITE_TEXT: {
-      const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
-      return std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt, i)));
+// The row the statement is on, read in place. Each cell is fetched once as an sqlite3_value
+// and read with sqlite3_value_*: every sqlite3_column_* call would enter and leave the
+// connection's mutex and check for a malloc failure again. Handles are opened NOMUTEX and
+// used by one thread at a time, so the value needs no mutex ("unprotected" is the same as
+// "protected" then).
+class StatementRow final : public RowView {
+ public:
+  explicit StatementRow(sqlite3_stmt* stmt) noexcept
+      : stmt_(stmt), size_(static_cast<std::size_t>(sqlite3_column_count(stmt))) {}
+  std::size_t size() const noexcept override { return size_; }
+  ValueView operator[](std::size_t column) const override {
+    sqlite3_value* v = sqlite3_column_value(stmt_, static_cast<int>(column));
+    switch (sqlite3_value_type(v)) {
+      case SQLITE_INTEGER: return static_cast<std::int64_t>(sqlite3_value_int64(v));
+      case SQLITE_FLOAT: return sqlite3_value_double(v);
+      case SQLITE_TEXT: {
+        // Never null for text, even empty, unless SQLite ran out of memory.
+        const auto* p = reinterpret_cast<const char*>(sqlite3_value_text(v));
+        if (p == nullptr) throw_sqlite_error(sqlite3_db_handle(stmt_), SQLITE_NOMEM, "read column");
+        return std::string_view(p, static_cast<std::size_t>(sqlite3_value_bytes(v)));
+      }
+      case SQLITE_BLOB: {
+        // Null for an empty blob; the span is then empty.
+        const auto* p = static_cast<const std::uint8_t*>(sqlite3_value_blob(v));
+        return std::span<const std::uint8_t>(p, static_cast<std::size_t>(sqlite3_value_bytes(v)));
+      }
+      default: return nullptr;
     }
-    case SQLITE_BLOB: {
-      const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(stmt, i));
-      return Blob(p, p + sqlite3_column_bytes(stmt, i));
-    }
-    default: return nullptr;
   }
-}
+
+ private:
+  sqlite3_stmt* stmt_;
+  std::size_t size_;
+};
+
+// Collects streamed rows into a Result (execute()).
+class CollectRows final : public RowSink {
+ public:
+  explicit CollectRows(Result& result) noexcept : result_(result) {}
+  bool row(const RowView& row) override {
+    // One allocation for the first rows instead of a doubling per row; grows as usual after.
+    if (result_.cells.empty()) result_.cells.reserve(row.size() * kInitialRows);
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      std::visit(
+          [&](const auto& v) {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, std::string_view>) result_.cells.emplace_back(std::string(v));
+            else if constexpr (std::is_same_v<T, std::span<const std::uint8_t>>) result_.cells.emplace_back(Blob(v.begin(), v.end()));
+            else result_.cells.emplace_back(v);
+          },
+          row[i]);
+    }
+    return true;
+  }
+
+ private:
+  Result& result_;
+};
 
 }  // namespace
 
@@ -146,29 +189,39 @@ SqliteHandle::Cached& SqliteHandle::prepare(std::string_view sql) {
 
 Result SqliteHandle::execute(std::string_view sql, std::span<const Value> params) {
   Cached& cached = prepare(sql);
+  Result result;
+  const int ncols = sqlite3_column_count(cached.stmt);
+  result.columns.reserve(static_cast<std::size_t>(ncols));
+  for (int i = 0; i < ncols; ++i) result.columns.emplace_back(sqlite3_column_name(cached.stmt, i));
+  CollectRows sink(result);
+  const Written written = run(cached, params, sink);
+  result.rows_affected = written.rows_affected;
+  result.last_insert_rowid = written.last_insert_rowid;
+  return result;
+}
+
+std::int64_t SqliteHandle::stream(std::string_view sql, std::span<const Value> params, RowSink& sink) {
+  return run(prepare(sql), params, sink).rows_affected;
+}
+
+SqliteHandle::Written SqliteHandle::run(Cached& cached, std::span<const Value> params, RowSink& sink) {
   sqlite3_stmt* stmt = cached.stmt;
   ResetGuard guard{stmt};
   bind(db_, stmt, params);
-
-  Result result;
-  const int ncols = sqlite3_column_count(stmt);
-  result.columns.reserve(static_cast<std::size_t>(ncols));
-  for (int i = 0; i < ncols; ++i) result.columns.emplace_back(sqlite3_column_name(stmt, i));
-
+  const StatementRow row(stmt);
   const auto changes_before = sqlite3_total_changes64(db_);
   for (;;) {
     const int rc = sqlite3_step(stmt);
     if (rc == SQLITE_DONE) break;
     if (rc != SQLITE_ROW) throw_sqlite_error(db_, rc, "step");
-    // One allocation for the first rows instead of a doubling per row; grows as usual after.
-    if (result.cells.empty()) result.cells.reserve(static_cast<std::size_t>(ncols) * kInitialRows);
-    for (int i = 0; i < ncols; ++i) result.cells.push_back(column_value(stmt, i));
+    if (!sink.row(row)) break;
   }
+  Written written;
   if (sqlite3_total_changes64(db_) != changes_before) {
-    result.rows_affected = sqlite3_changes64(db_);
-    if (cached.is_insert) result.last_insert_rowid = sqlite3_last_insert_rowid(db_);
+    written.rows_affected = sqlite3_changes64(db_);
+    if (cached.is_insert) written.last_insert_rowid = sqlite3_last_insert_rowid(db_);
   }
-  return result;
+  return written;
 }
 
 }  // namespace ds::db

@@ -3,13 +3,16 @@
 // each handle to one thread at a time.
 #include <sqlite3.h>
 
+#include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
 #include "db/result.hpp"
+#include "db/row.hpp"
 #include "db/sqlite/sqlite_database.hpp"
 
 namespace ds::db {
@@ -22,6 +25,8 @@ class SqliteHandle {
   ~SqliteHandle();
 
   Result execute(std::string_view sql, std::span<const Value> params);
+  // Connection::stream(): rows go to `sink` straight from the statement.
+  std::int64_t stream(std::string_view sql, std::span<const Value> params, RowSink& sink);
   // For statements that are run once (BEGIN, COMMIT, PRAGMA): no cache entry.
   void exec_uncached(const char* sql);
 
@@ -35,7 +40,14 @@ class SqliteHandle {
     std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
   };
 
+  struct Written {
+    std::int64_t rows_affected = 0;
+    std::optional<std::int64_t> last_insert_rowid;
+  };
+
   Cached& prepare(std::string_view sql);
+  // The one step loop: binds, steps to the end handing each row to `sink`, resets.
+  Written run(Cached& cached, std::span<const Value> params, RowSink& sink);
 
   sqlite3* db_ = nullptr;
   std::unordered_map<std::string, Cached, Hash, std::equal_to<>> cache_;

@@ -41,9 +41,9 @@ void append_project(std::string& out, const Project& p) {
   out += R"(,"userId":)";
   append_optional(out, p.user_id);
   out += R"(,"createdAt":")";
-  out += to_iso8601(p.created_at);
+  append_iso8601(out, p.created_at);
   out += R"(","updatedAt":")";
-  out += to_iso8601(p.updated_at);
+  append_iso8601(out, p.updated_at);
   out += "\"}";
 }
 
