@@ -3,37 +3,13 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "core/percent_decode.hpp"
 
 namespace ds::db::turso {
 namespace {
 
 [[noreturn]] void invalid(std::string_view why) {
   throw Error(Errc::validation, fmt::format("TURSO_DATABASE_URL is invalid: {}", why));
-}
-
-int hex_digit(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Percent-decoding for query values ('+' is a space in form encoding).
-std::string percent_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%') {
-      const int hi = i + 2 < s.size() ? hex_digit(s[i + 1]) : -1;
-      const int lo = i + 2 < s.size() ? hex_digit(s[i + 2]) : -1;
-      if (hi < 0 || lo < 0) invalid("a query value has a bad %-escape");
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else {
-      out.push_back(s[i] == '+' ? ' ' : s[i]);
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -70,7 +46,10 @@ Endpoint parse_endpoint(std::string_view url) {
     if (pair.empty()) continue;
     const auto eq = pair.find('=');
     const std::string_view key = pair.substr(0, eq);
-    const std::string value = eq == std::string_view::npos ? std::string() : percent_decode(pair.substr(eq + 1));
+    auto decoded = eq == std::string_view::npos ? std::optional<std::string>(std::string())
+                                                : percent_decode(pair.substr(eq + 1), BadEscape::reject);
+    if (!decoded) invalid("a query value has a bad %-escape");
+    const std::string value = std::move(*decoded);
     if (key == "tls") {
       if (value != "0" && value != "1") invalid("tls must be 0 or 1");
       tls = value == "1";
