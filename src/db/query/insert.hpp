@@ -63,6 +63,20 @@ void render_returning(std::string& sql) {
   }(std::make_index_sequence<dsl::column_count<T>>{});
 }
 
+// The end of a single-table UPDATE or DELETE: ` WHERE ...` and ` RETURNING ...`, with the
+// columns unqualified (see unqualify_columns: one table in scope, and some libSQL servers
+// cannot resolve a qualified column of a mixed-case table there).
+template <class T, bool Returning, class Where>
+void render_single_table_tail(std::string& sql, const Where& where) {
+  const std::size_t from = sql.size();
+  if constexpr (!std::is_same_v<Where, NoCondition>) {
+    sql += " WHERE ";
+    where.render(sql);
+  }
+  if constexpr (Returning) render_returning<T>(sql);
+  unqualify_columns(sql, from, T::table_name);
+}
+
 // A sink decoding every row into a Row<T> appended to `rows`.
 template <class T>
 auto append_rows_sink(std::vector<dsl::Row<T>>& rows) {

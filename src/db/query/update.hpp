@@ -66,13 +66,7 @@ class UpdateQuery {
     append_identifier(sql, T::table_name);
     sql += " SET ";
     render_set<T>(sql, mask);
-    const std::size_t conditions = sql.size();
-    if constexpr (!std::is_same_v<Where, NoCondition>) {
-      sql += " WHERE ";
-      where_.render(sql);
-    }
-    if constexpr (Returning) render_returning<T>(sql);
-    unqualify_columns(sql, conditions, T::table_name);
+    render_single_table_tail<T, Returning>(sql, where_);
   }
 
   Connection* conn_;
