@@ -62,7 +62,10 @@ int serve(const ds::Config& config) {
   ds::http::add_settings_routes(router, manager, settings.service(), config);
   ds::http::add_plugins_routes(router, *plugins, [&manager] { return manager.database(); });
 
-  ds::http::Server server({.host = config.host, .port = config.port}, router);
+  ds::http::Server server({.host = config.host,
+                           .port = config.port,
+                           .reads_never_wait = [&manager] { return manager.reads_never_wait(); }},
+                          router);
   const auto port = server.listen();
   spdlog::info("listening on http://{}:{}", config.host, port);
   // The one line on stdout: tests and scripts wait for it to know the server is ready.

@@ -79,6 +79,12 @@ class Connection {
   // server cannot check foreign keys logs a warning and commits.
   virtual std::vector<Result> migration_batch(std::span<const Statement> statements) = 0;
 
+  // True when a read can only wait on this process's CPU and the local disk: never on the
+  // network, never on a lock another process holds for long (embedded SQLite in WAL mode,
+  // where readers do not wait for writers). Callers may then read on threads that must not
+  // block (the HTTP server's I/O threads). A capability, not a database type.
+  virtual bool reads_never_wait() const noexcept { return false; }
+
   // "sqlite" or "turso": for status reports and logs, never for branching.
   virtual std::string_view dialect() const noexcept = 0;
 };

@@ -14,6 +14,10 @@ using Handler = std::function<Response(const Request&)>;
 enum class Execution {
   blocking,  // may wait on a database or the network: runs on the worker pool
   inline_,   // cheap and never blocks: runs on the I/O thread (e.g. status)
+  // Only reads the database: runs on the I/O thread when the database's reads never wait
+  // (Server::Options::reads_never_wait), else on the worker pool. The hand-off to a worker
+  // and back costs more than a short embedded read.
+  reads_database,
 };
 
 class Router {

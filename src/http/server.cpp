@@ -257,7 +257,10 @@ awaitable<Response> Server::Impl::handle(const Router::Route& route, Request& re
       return response_for_current_exception(fmt::format("{} {}", request.method_name, request.path));
     }
   };
-  if (route.execution == Execution::inline_) co_return invoke();
+  const bool on_io_thread =
+      route.execution == Execution::inline_ ||
+      (route.execution == Execution::reads_database && options.reads_never_wait && options.reads_never_wait());
+  if (on_io_thread) co_return invoke();
   co_return co_await asio::co_spawn(
       workers.get_executor(), [&]() -> awaitable<Response> { co_return invoke(); }, use_awaitable);
 }

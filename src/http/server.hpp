@@ -2,6 +2,7 @@
 // The HTTP/1.1 server: keep-alive, I/O threads sized to the cores, a worker pool for handlers
 // that block, a body limit, and a graceful stop on SIGINT/SIGTERM.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -17,6 +18,9 @@ class Server {
     std::size_t io_threads = 0;       // 0: one per core
     std::size_t worker_threads = 0;   // 0: four per core, at least 8
     std::size_t body_limit = 1 << 20;  // bytes
+    // Asked before each Execution::reads_database route: true runs it on the I/O thread.
+    // Unset: such routes run on the worker pool.
+    std::function<bool()> reads_never_wait;
   };
 
   Server(Options options, const Router& router);

@@ -103,7 +103,7 @@ bool DatabaseManager::try_boot(const std::string& type) {
   try {
     bool degraded = false;
     auto conn = open_and_initialize(type, /*create=*/false, degraded);
-    live_.store(std::move(conn));
+    set_live(std::move(conn));
     std::lock_guard lock(state_mutex_);
     status_.initialized = true;
     publish_status();
@@ -166,7 +166,7 @@ SetupResult DatabaseManager::setup(const std::string& type) {
   std::lock_guard lock(state_mutex_);
   setup_running_type_.reset();
   if (conn) {
-    live_.store(std::move(conn));
+    set_live(std::move(conn));
     status_ = {true, true, type};
     publish_status();
     spdlog::info("database={} setup complete", type);
@@ -179,7 +179,12 @@ void DatabaseManager::close() {
   retry_.request_stop();
   retry_wakeup_.notify_all();
   if (retry_.joinable()) retry_.join();
-  live_.store(nullptr);
+  set_live(nullptr);
+}
+
+void DatabaseManager::set_live(std::shared_ptr<db::Connection> conn) {
+  reads_never_wait_.store(conn && conn->reads_never_wait(), std::memory_order_relaxed);
+  live_.store(std::move(conn));
 }
 
 }  // namespace ds::setup

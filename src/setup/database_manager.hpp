@@ -67,6 +67,10 @@ class DatabaseManager {
   // The live database, or null when none is initialized.
   std::shared_ptr<db::Connection> database() const { return live_.load(); }
 
+  // The live database's Connection::reads_never_wait(); false when there is none. Cheap
+  // (one atomic load): asked on every read request.
+  bool reads_never_wait() const noexcept { return reads_never_wait_.load(std::memory_order_relaxed); }
+
   // Stops a background retry (waiting for an attempt in progress), then drops the live
   // handle (closes the database once no request holds it).
   void close();
@@ -77,6 +81,7 @@ class DatabaseManager {
   std::shared_ptr<db::Connection> open_and_initialize(const std::string& type, bool create,
                                                       bool& degraded);
   void publish_status();  // call with state_mutex_ held
+  void set_live(std::shared_ptr<db::Connection> conn);
   // Opens and initializes `type` at start; true when done or not worth retrying.
   bool try_boot(const std::string& type);
   void retry_boot(std::stop_token stop, std::string type);
@@ -90,6 +95,7 @@ class DatabaseManager {
   std::optional<std::string> setup_running_type_;
 
   std::atomic<std::shared_ptr<db::Connection>> live_;
+  std::atomic<bool> reads_never_wait_{false};
   std::atomic<std::shared_ptr<const std::string>> status_json_;
 
   std::mutex retry_mutex_;

@@ -30,6 +30,7 @@ class CountingConnection : public db::Connection {
     ++migration_batches;
     return inner_.migration_batch(statements);
   }
+  bool reads_never_wait() const noexcept override { return inner_.reads_never_wait(); }
   std::string_view dialect() const noexcept override { return inner_.dialect(); }
 
   int executes = 0, execute_eaches = 0, batches = 0, transactions = 0, migration_batches = 0;

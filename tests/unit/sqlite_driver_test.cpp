@@ -84,6 +84,19 @@ TEST(SqliteOpen, UsesWal) {
   EXPECT_EQ(as_int(db->execute("PRAGMA synchronous").cells.at(0)), 1);  // NORMAL
 }
 
+TEST(SqliteOpen, ReadsDoNotWaitForAnOpenWriteTransaction) {
+  test::TempDir dir;
+  auto db = open_sqlite(dir / "x.db", OpenMode::create_if_missing);
+  EXPECT_TRUE(db->reads_never_wait());
+  db->execute("CREATE TABLE t (v INTEGER)");
+  db->transaction([&](Connection& tx) {
+    tx.execute("INSERT INTO t VALUES (1)");
+    // Another handle of the pool, while this one holds the write lock: the committed state.
+    EXPECT_EQ(as_int(db->execute("SELECT count(*) FROM t").cells.at(0)), 0);
+  });
+  EXPECT_EQ(as_int(db->execute("SELECT count(*) FROM t").cells.at(0)), 1);
+}
+
 TEST_F(SqliteDriverTest, AllFiveValueTypesRoundTrip) {
   const std::string text_with_nul("a\0b\0", 4);
   const Blob blob{0, 1, 2, 0, 255};

@@ -87,10 +87,15 @@ class TransactionConnection final : public Connection {
 };
 
 class SqliteDatabase final : public Connection {
+  // Handles are opened on demand, up to one per thread that may call at once: the HTTP
+  // server's I/O threads (one per core) read here and must never wait for a handle held by
+  // one of its workers (four per core, at least eight), so the pool is larger than both.
+  static constexpr std::size_t kHandlesPerCore = 8;
+
  public:
   SqliteDatabase(std::filesystem::path path, OpenMode mode)
       : path_(std::move(path)),
-        max_handles_(std::max<std::size_t>(4, 2 * std::thread::hardware_concurrency())) {
+        max_handles_(std::max<std::size_t>(16, kHandlesPerCore * std::thread::hardware_concurrency())) {
     if (mode == OpenMode::create_if_missing && path_.has_parent_path()) {
       std::error_code ec;
       std::filesystem::create_directories(path_.parent_path(), ec);
@@ -142,6 +147,10 @@ class SqliteDatabase final : public Connection {
     lease->exec_uncached("PRAGMA foreign_keys=ON");
     return results;
   }
+
+  // Every handle runs in WAL mode (sqlite_handle.cpp), where readers never wait for writers,
+  // and the pool has a handle for every thread that may ask (see max_handles_).
+  bool reads_never_wait() const noexcept override { return true; }
 
   std::string_view dialect() const noexcept override { return "sqlite"; }
 

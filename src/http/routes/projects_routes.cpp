@@ -126,7 +126,7 @@ void add_projects_routes(Router& router, const setup::DatabaseManager& manager) 
     }
     body += ']';
     return Response::json(200, std::move(body));
-  });
+  }, Execution::reads_database);
 
   router.add(Method::post, "/api/projects", [&manager](const Request& request) {
     const auto body = parse_json_object(request);
@@ -153,7 +153,7 @@ void add_projects_routes(Router& router, const setup::DatabaseManager& manager) 
     const auto conn = require_database(manager);
     const auto row = db::query::Db(*conn).select(projects).where(projects.id == request.param("id")).first();
     return row ? project_response(200, *row) : not_found();
-  });
+  }, Execution::reads_database);
 
   router.add(Method::patch, "/api/projects/:id", [&manager](const Request& request) {
     const auto body = parse_json_object(request);

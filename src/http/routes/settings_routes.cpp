@@ -346,19 +346,21 @@ void add_settings_routes(Router& router, const setup::DatabaseManager& manager,
                          settings::SettingsService& service, const Config& config) {
   // Owned by the handlers (copies of one shared_ptr); the router outlives no handler.
   auto routes = std::make_shared<SettingsRoutes>(manager, service, config);
-  auto add = [&](Method m, std::string_view pattern, Response (SettingsRoutes::*f)(const Request&) const) {
-    router.add(m, pattern, [routes, h = routes->admin(f)](const Request& r) { return h(r); });
+  auto add = [&](Method m, std::string_view pattern, Response (SettingsRoutes::*f)(const Request&) const,
+                 Execution execution = Execution::blocking) {
+    router.add(m, pattern, [routes, h = routes->admin(f)](const Request& r) { return h(r); }, execution);
   };
+  constexpr auto read = Execution::reads_database;
   // Literal paths first: the router takes the first pattern that matches.
-  add(Method::get, "/api/settings", &SettingsRoutes::list);
+  add(Method::get, "/api/settings", &SettingsRoutes::list, read);
   add(Method::post, "/api/settings", &SettingsRoutes::create);
-  add(Method::get, "/api/settings/groups", &SettingsRoutes::groups);
-  add(Method::get, "/api/settings/categories", &SettingsRoutes::categories);
+  add(Method::get, "/api/settings/groups", &SettingsRoutes::groups, read);
+  add(Method::get, "/api/settings/categories", &SettingsRoutes::categories, read);
   add(Method::get, "/api/settings/health", &SettingsRoutes::health);
-  add(Method::post, "/api/settings/search", &SettingsRoutes::search);
+  add(Method::post, "/api/settings/search", &SettingsRoutes::search, read);
   add(Method::post, "/api/settings/bulk", &SettingsRoutes::bulk);
-  add(Method::get, "/api/settings/group/:groupId", &SettingsRoutes::group);
-  add(Method::get, "/api/settings/:key", &SettingsRoutes::get);
+  add(Method::get, "/api/settings/group/:groupId", &SettingsRoutes::group, read);
+  add(Method::get, "/api/settings/:key", &SettingsRoutes::get, read);
   add(Method::put, "/api/settings/:key", &SettingsRoutes::update);
   add(Method::del, "/api/settings/:key", &SettingsRoutes::remove);
 }
