@@ -201,3 +201,57 @@ TEST_F(QueryApi, TransactionRollsBack) {
 }
 
 }  // namespace
+
+namespace ds_borrowed_test {
+using namespace ds::db::dsl;
+// A table whose columns have no declared type in the file (no column affinity), so a number
+// stays a number in a column the DSL calls text.
+template <template <FixedString, class, class...> class Column>
+struct LooseColumns {
+  Column<"id", Integer, PrimaryKey> id{};
+  Column<"label", Text> label{};
+  Column<"data", Blob> data{};
+};
+struct Loose : Table<Loose, "loose", LooseColumns> {};
+inline constexpr Loose loose{};
+}  // namespace ds_borrowed_test
+
+namespace {
+
+TEST_F(QueryApi, ForEachHandsBorrowedRowsInOrder) {
+  db().insert(projects).values({.id = "b", .name = "Second", .description = "two", .created_at = kT0 + 1s}).run();
+  db().insert(projects).values({.id = "a", .name = "First", .created_at = kT0}).run();
+  db().insert(projects).values({.id = "c", .name = "Third", .created_at = kT0 + 2s}).run();
+  std::vector<std::string> seen;
+  const auto count = db()
+                         .select(projects)
+                         .order_by(projects.created_at)
+                         .limit(2)
+                         .for_each([&](const ds::db::dsl::Borrowed<Projects>& p) {
+                           static_assert(std::is_same_v<decltype(p.name), std::string_view>);
+                           static_assert(std::is_same_v<decltype(p.description), std::optional<std::string_view>>);
+                           static_assert(std::is_same_v<decltype(p.created_at), std::chrono::sys_seconds>);
+                           seen.push_back(std::string(p.id) + ":" + std::string(p.name) + ":" +
+                                          std::string(p.description.value_or("-")));
+                         });
+  EXPECT_EQ(count, 2u);
+  EXPECT_EQ(seen, (std::vector<std::string>{"a:First:-", "b:Second:two"}));
+  EXPECT_EQ(db().select(projects).where(projects.id == "none").for_each([](const auto&) { FAIL(); }), 0u);
+}
+
+TEST_F(QueryApi, ForEachViewsNumbersAndBlobsItCannotBorrowAsText) {
+  using ds_borrowed_test::loose;
+  conn_->execute("CREATE TABLE loose (id INTEGER PRIMARY KEY, label, data)");
+  conn_->execute("INSERT INTO loose VALUES (1, 42, x'00ff'), (2, 'text', 'ab'), (3, NULL, NULL)");
+  std::vector<std::string> labels;
+  std::vector<std::size_t> sizes;
+  db().select(loose).order_by(loose.id).for_each([&](const ds::db::dsl::Borrowed<ds_borrowed_test::Loose>& r) {
+    static_assert(std::is_same_v<decltype(r.data), std::optional<std::span<const std::uint8_t>>>);
+    labels.emplace_back(r.label ? std::string(*r.label) : "null");
+    sizes.push_back(r.data ? r.data->size() : 99);
+  });
+  EXPECT_EQ(labels, (std::vector<std::string>{"42", "text", "null"}));
+  EXPECT_EQ(sizes, (std::vector<std::size_t>{2, 2, 99}));
+}
+
+}  // namespace

@@ -112,4 +112,34 @@ void decode(const ValueView& v, std::string_view column, std::optional<T>& out) 
   decode<K>(v, column, out.emplace());
 }
 
+// Reads the borrowed cell `v` into a borrowed field (dsl::Borrowed): text as a view of the
+// cell, blobs as a span; a number in a text column (a server that does not apply column
+// affinity) is written into `scratch` and viewed there. Other fields as decode().
+template <Kind K, class T>
+void decode_borrowed(const ValueView& v, std::string_view column, std::string& scratch, T& out) {
+  if constexpr (std::is_same_v<T, std::string_view>) {
+    if (auto* s = std::get_if<std::string_view>(&v)) {
+      out = *s;
+    } else {
+      decode<K>(v, column, scratch);
+      out = scratch;
+    }
+  } else if constexpr (std::is_same_v<T, std::span<const std::uint8_t>>) {
+    if (auto* b = std::get_if<std::span<const std::uint8_t>>(&v)) out = *b;
+    else if (auto* s = std::get_if<std::string_view>(&v)) out = {reinterpret_cast<const std::uint8_t*>(s->data()), s->size()};
+    else throw_decode_error(column, "blob");
+  } else {
+    decode<K>(v, column, out);
+  }
+}
+
+template <Kind K, class T>
+void decode_borrowed(const ValueView& v, std::string_view column, std::string& scratch, std::optional<T>& out) {
+  if (std::holds_alternative<std::nullptr_t>(v)) {
+    out.reset();
+    return;
+  }
+  decode_borrowed<K>(v, column, scratch, out.emplace());
+}
+
 }  // namespace ds::db::query

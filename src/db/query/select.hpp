@@ -1,11 +1,14 @@
 #pragma once
 // SELECT: db.select(projects).where(...).order_by(...).limit(n).all()
 //         db.select(projects.id, auth_user.email).from(projects).left_join(auth_user, on).all()
+#include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <tuple>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "db/connection.hpp"
@@ -60,6 +63,16 @@ void decode_row(const RowView& row, std::size_t& at, Row& out) {
     ((decode<dsl::column_at<T, I>::kind>(row[at + I], dsl::column_at<T, I>::name, std::get<I>(f))), ...);
   }(std::make_index_sequence<dsl::column_count<T>>{});
   at += dsl::column_count<T>;
+}
+
+// Reads a borrowed row of T (text viewing the cells) from all of `row`'s cells.
+template <class T>
+void decode_borrowed_row(const RowView& row, std::span<std::string, dsl::column_count<T>> scratch,
+                         dsl::Borrowed<T>& out) {
+  auto f = dsl::fields<T>(out);
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    ((decode_borrowed<dsl::column_at<T, I>::kind>(row[I], dsl::column_at<T, I>::name, scratch[I], std::get<I>(f))), ...);
+  }(std::make_index_sequence<dsl::column_count<T>>{});
 }
 
 template <class Item, class Out>
@@ -169,6 +182,30 @@ class SelectQuery<std::tuple<Items...>, From, std::tuple<Joins...>, Where, std::
     auto sink = row_sink([&](const RowView& r) { decode_into(r, rows.emplace_back()); });
     conn_->stream(sql(), bind(params), sink);
     return rows;
+  }
+
+  // Hands each row to `fn(const dsl::Borrowed<T>&)` as the driver reads it, copying nothing:
+  // its text and blob fields view the driver's row and are valid during the call only (copy
+  // what must outlive it). For whole rows of one table (select(table), no joins): the read
+  // path of hot routes that turn rows straight into a response. Returns the rows read.
+  template <class F>
+  std::size_t for_each(F&& fn) const {
+    check_rules();
+    static_assert(sizeof...(Items) == 1 && (is_table_item<Items> && ...) && sizeof...(Joins) == 0,
+                  "select: for_each() reads whole rows of one table: select(table) without joins; "
+                  "use all() otherwise");
+    using T = std::tuple_element_t<0, typename std::tuple_element_t<0, std::tuple<Items...>>::tables>;
+    std::vector<Value> params;
+    std::array<std::string, dsl::column_count<T>> scratch;
+    dsl::Borrowed<T> row;
+    std::size_t count = 0;
+    auto sink = row_sink([&](const RowView& r) {
+      decode_borrowed_row<T>(r, scratch, row);
+      fn(std::as_const(row));
+      ++count;
+    });
+    conn_->stream(sql(), bind(params), sink);
+    return count;
   }
 
   // The first row, or nullopt. The rows after it are not read; with Turso they are still

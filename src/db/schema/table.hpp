@@ -64,6 +64,8 @@ using InsertFieldOf = std::conditional_t<ColumnDecl<void, N, T, M...>::required_
                                          std::optional<typename T::cpp>>;
 template <FixedString N, class T, class... M>
 using PatchFieldOf = Set<typename ColumnDecl<void, N, T, M...>::field_type>;
+template <FixedString N, class T, class... M>
+using BorrowedFieldOf = typename ColumnDecl<void, N, T, M...>::borrowed_field_type;
 }  // namespace detail
 
 // A table-level constraint, from the builders below.
@@ -82,6 +84,8 @@ struct Table : Columns<Bind<Self>::template col> {
 template <class T> using Row = typename T::template columns_as<detail::FieldOf>;
 template <class T> using InsertRow = typename T::template columns_as<detail::InsertFieldOf>;
 template <class T> using Patch = typename T::template columns_as<detail::PatchFieldOf>;
+// A row whose text and blob fields view the row a driver is reading (query for_each()).
+template <class T> using Borrowed = typename T::template columns_as<detail::BorrowedFieldOf>;
 
 template <class T>
 concept TableRef = requires { std::remove_cvref_t<T>::table_name; typename std::remove_cvref_t<T>::declarations; };

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -25,13 +26,15 @@ using Project = db::dsl::Row<db::core::Projects>;
 constexpr std::int64_t kDefaultLimit = 50;
 constexpr std::int64_t kMaxLimit = 500;
 
-void append_optional(std::string& out, const std::optional<std::string>& s) {
+template <class Text>
+void append_optional(std::string& out, const std::optional<Text>& s) {
   if (s) append_json_string(out, *s);
   else out += "null";
 }
 
-// The wire shape: camelCase keys, ISO-8601 timestamps.
-void append_project(std::string& out, const Project& p) {
+// The wire shape: camelCase keys, ISO-8601 timestamps. For a Row and a Borrowed row alike.
+template <class P>
+void append_project(std::string& out, const P& p) {
   out += R"({"id":)";
   append_json_string(out, p.id);
   out += R"(,"name":)";
@@ -111,19 +114,19 @@ void add_projects_routes(Router& router, const setup::DatabaseManager& manager) 
     const auto limit = paging_param(request, "limit", kDefaultLimit, 1, kMaxLimit);
     const auto offset = paging_param(request, "offset", 0, 0, std::numeric_limits<std::int64_t>::max());
     const auto conn = require_database(manager);
-    const auto rows = db::query::Db(*conn)
-                          .select(projects)
-                          .order_by(projects.created_at, projects.id)
-                          .limit(limit)
-                          .offset(offset)
-                          .all();
     std::string body;
-    body.reserve(64 + rows.size() * 220);
+    body.reserve(64 + static_cast<std::size_t>(std::min<std::int64_t>(limit, 100)) * 220);
     body += '[';
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      if (i > 0) body += ',';
-      append_project(body, rows[i]);
-    }
+    // Rows go straight from the driver into the answer: no row is copied.
+    db::query::Db(*conn)
+        .select(projects)
+        .order_by(projects.created_at, projects.id)
+        .limit(limit)
+        .offset(offset)
+        .for_each([&body](const db::dsl::Borrowed<db::core::Projects>& p) {
+          if (body.size() > 1) body += ',';
+          append_project(body, p);
+        });
     body += ']';
     return Response::json(200, std::move(body));
   }, Execution::reads_database);
