@@ -154,7 +154,10 @@ struct Server::Impl {
 
   awaitable<void> accept_loop();
   awaitable<void> session(tcp::socket socket);
-  awaitable<Response> handle(const Router::Route& route, Request& request);
+  static Response invoke(const Router::Route& route, const Request& request);
+  bool runs_on_io_thread(const Router::Route& route) const;
+  // Runs the route on the worker pool; the session resumes on its I/O thread.
+  awaitable<Response> on_worker(const Router::Route& route, const Request& request);
   void begin_shutdown();
   void drain(Clock::time_point deadline);
   void stop_io();
@@ -249,20 +252,22 @@ awaitable<void> Server::Impl::accept_loop() {
   }
 }
 
-awaitable<Response> Server::Impl::handle(const Router::Route& route, Request& request) {
-  auto invoke = [&route, &request]() -> Response {
-    try {
-      return route.handler(request);
-    } catch (...) {
-      return response_for_current_exception(fmt::format("{} {}", request.method_name, request.path));
-    }
-  };
-  const bool on_io_thread =
-      route.execution == Execution::inline_ ||
-      (route.execution == Execution::reads_database && options.reads_never_wait && options.reads_never_wait());
-  if (on_io_thread) co_return invoke();
+Response Server::Impl::invoke(const Router::Route& route, const Request& request) {
+  try {
+    return route.handler(request);
+  } catch (...) {
+    return response_for_current_exception(fmt::format("{} {}", request.method_name, request.path));
+  }
+}
+
+bool Server::Impl::runs_on_io_thread(const Router::Route& route) const {
+  return route.execution == Execution::inline_ ||
+         (route.execution == Execution::reads_database && options.reads_never_wait && options.reads_never_wait());
+}
+
+awaitable<Response> Server::Impl::on_worker(const Router::Route& route, const Request& request) {
   co_return co_await asio::co_spawn(
-      workers.get_executor(), [&]() -> awaitable<Response> { co_return invoke(); }, use_awaitable);
+      workers.get_executor(), [&]() -> awaitable<Response> { co_return invoke(route, request); }, use_awaitable);
 }
 
 awaitable<void> Server::Impl::session(tcp::socket socket) {
@@ -348,7 +353,9 @@ awaitable<void> Server::Impl::session(tcp::socket socket) {
         request.authorization = msg[bhttp::field::authorization];
         request.body = msg.body();
         conn->busy = true;
-        response = co_await handle(*match.route, request);
+        // Inline without a coroutine frame: the common case for reads on embedded SQLite.
+        if (runs_on_io_thread(*match.route)) response = invoke(*match.route, request);
+        else response = co_await on_worker(*match.route, request);
         conn->busy = false;
       }
     }
