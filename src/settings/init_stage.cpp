@@ -10,7 +10,6 @@
 #include "db/query.hpp"
 #include "db/schema.sqlite.hpp"
 #include "settings/setting_value.hpp"
-#include "settings/statement_recorder.hpp"
 
 namespace ds::settings {
 namespace {
@@ -38,30 +37,31 @@ struct Plan {
 
 // `new_key`: the cipher was created for this batch; the guard makes the batch fail (nothing
 // written) when the database already holds secrets, which the new key could not read.
-Plan plan_batch(const SettingsService& service, const Cipher* cipher, bool new_key, Clock now) {
+Plan plan_batch(Db q, const SettingsService& service, const Cipher* cipher, bool new_key,
+                Clock now) {
   Plan plan;
-  StatementRecorder rec;
+  auto& out = plan.statements;
   if (new_key) {
-    rec.execute(
-        db::fail_when("EXISTS (SELECT 1 FROM \"globalSettings\" WHERE \"is_encrypted\" = 1)"), {});
+    out.push_back(
+        {db::fail_when("EXISTS (SELECT 1 FROM \"globalSettings\" WHERE \"is_encrypted\" = 1)"),
+         {}});
   }
-  plan.reads = rec.statements().size();
-  Db q(rec);
-  q.select(global_settings).order_by(global_settings.key).all();
-  q.select(global_setting_groups).order_by(global_setting_groups.id).all();
+  plan.reads = out.size();
+  out.push_back(q.select(global_settings).order_by(global_settings.key).statement());
+  out.push_back(q.select(global_setting_groups).order_by(global_setting_groups.id).statement());
   for (const Module* m : service.registry().modules()) {
     const auto& g = m->group;
-    q.insert(global_setting_groups)
-        .values({.id = std::string(g.id),
-                 .name = std::string(g.name),
-                 .description = std::string(g.description),
-                 .icon = std::string(g.icon),
-                 .sort_order = std::int64_t{g.sort_order},
-                 .created_at = now,
-                 .updated_at = now})
-        .on_conflict_do_nothing()
-        .returning()
-        .all();
+    out.push_back(q.insert(global_setting_groups)
+                      .values({.id = std::string(g.id),
+                               .name = std::string(g.name),
+                               .description = std::string(g.description),
+                               .icon = std::string(g.icon),
+                               .sort_order = std::int64_t{g.sort_order},
+                               .created_at = now,
+                               .updated_at = now})
+                      .on_conflict_do_nothing()
+                      .returning()
+                      .statement());
     plan.group_of_insert.push_back(&g);
     plan.setting_of_insert.push_back(nullptr);
   }
@@ -71,25 +71,24 @@ Plan plan_batch(const SettingsService& service, const Cipher* cipher, bool new_k
         plan.skipped_secrets.emplace_back(s.key);
         continue;
       }
-      q.insert(global_settings)
-          .values({.key = std::string(s.key),
-                   .name = std::string(s.name),
-                   .value = s.encrypted ? cipher->encrypt(s.default_value, s.key)
-                                        : std::string(s.default_value),
-                   .type = std::string(to_string(s.type)),
-                   .description = std::string(s.description),
-                   .is_encrypted = s.encrypted,
-                   .group_id = std::string(m->group.id),
-                   .created_at = now,
-                   .updated_at = now})
-          .on_conflict_do_nothing()
-          .returning()
-          .all();
+      out.push_back(q.insert(global_settings)
+                        .values({.key = std::string(s.key),
+                                 .name = std::string(s.name),
+                                 .value = s.encrypted ? cipher->encrypt(s.default_value, s.key)
+                                                      : std::string(s.default_value),
+                                 .type = std::string(to_string(s.type)),
+                                 .description = std::string(s.description),
+                                 .is_encrypted = s.encrypted,
+                                 .group_id = std::string(m->group.id),
+                                 .created_at = now,
+                                 .updated_at = now})
+                        .on_conflict_do_nothing()
+                        .returning()
+                        .statement());
       plan.group_of_insert.push_back(nullptr);
       plan.setting_of_insert.push_back(&s);
     }
   }
-  plan.statements = rec.take();
   for (const auto& st : plan.statements) {
     if (st.params.size() > kMaxParamsPerStatement) {
       throw Error(Errc::misuse, "settings: a statement binds more values than planned");
@@ -100,10 +99,10 @@ Plan plan_batch(const SettingsService& service, const Cipher* cipher, bool new_k
 
 // Updates for rows that existed before and whose definition changed since: group metadata,
 // a setting's type, a setting newly marked encrypted. Appended to `fixes`.
-void reconcile(const SettingsService& service, const Cipher* cipher, Clock now,
+void reconcile(Db q, const SettingsService& service, const Cipher* cipher, Clock now,
                const std::vector<db::dsl::Row<db::core::GlobalSettings>>& settings,
                const std::vector<db::dsl::Row<db::core::GlobalSettingGroups>>& groups,
-               StatementRecorder& fixes, InitReport& report) {
+               std::vector<db::Statement>& fixes, InitReport& report) {
   for (const auto& row : groups) {
     const GroupDefinition* found = service.registry().find_group(row.id);
     if (found == nullptr) continue;  // not defined in code: not ours to change
@@ -118,11 +117,10 @@ void reconcile(const SettingsService& service, const Cipher* cipher, Clock now,
     patch.icon = std::optional<std::string>(def.icon);
     patch.sort_order = std::int64_t{def.sort_order};
     patch.updated_at = now;
-    Db(fixes)
-        .update(global_setting_groups)
-        .set(std::move(patch))
-        .where(global_setting_groups.id == row.id)
-        .run();
+    fixes.push_back(q.update(global_setting_groups)
+                        .set(std::move(patch))
+                        .where(global_setting_groups.id == row.id)
+                        .statement());
     report.reconciled_groups.push_back(row.id);
   }
   for (const auto& row : settings) {
@@ -156,11 +154,10 @@ void reconcile(const SettingsService& service, const Cipher* cipher, Clock now,
     }
     if (!changed) continue;
     patch.updated_at = now;
-    Db(fixes)
-        .update(global_settings)
-        .set(std::move(patch))
-        .where(global_settings.key == row.key)
-        .run();
+    fixes.push_back(q.update(global_settings)
+                        .set(std::move(patch))
+                        .where(global_settings.key == row.key)
+                        .statement());
     report.reconciled_settings.push_back(row.key);
   }
 }
@@ -179,7 +176,7 @@ InitReport initialize_settings(db::Connection& db, SettingsService& service) {
     cipher = keys.create_key_file();
     new_key = true;
   }
-  Plan plan = plan_batch(service, cipher.get(), new_key, now);
+  Plan plan = plan_batch(Db(db), service, cipher.get(), new_key, now);
   std::vector<db::Result> results;
   try {
     results = db.batch(plan.statements);
@@ -192,7 +189,7 @@ InitReport initialize_settings(db::Connection& db, SettingsService& service) {
         "unreadable until then",
         kKeyUnavailableHint);
     cipher = nullptr;
-    plan = plan_batch(service, nullptr, false, now);
+    plan = plan_batch(Db(db), service, nullptr, false, now);
     results = db.batch(plan.statements);
   }
 
@@ -213,9 +210,9 @@ InitReport initialize_settings(db::Connection& db, SettingsService& service) {
   });
 
   // Rows whose definition changed (rare): a second batch.
-  StatementRecorder fixes;
-  reconcile(service, cipher.get(), now, settings, groups, fixes, report);
-  if (!fixes.statements().empty()) db.batch(fixes.take());
+  std::vector<db::Statement> fixes;
+  reconcile(Db(db), service, cipher.get(), now, settings, groups, fixes, report);
+  if (!fixes.empty()) db.batch(fixes);
 
   service.invalidate();
   spdlog::info("settings: created groups=[{}] settings=[{}] reconciled groups=[{}] settings=[{}]",

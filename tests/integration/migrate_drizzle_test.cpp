@@ -9,9 +9,57 @@
 
 #include "core/atomic_file.hpp"
 #include "db/migrate/generate.hpp"
+#include "db/schema/walk.hpp"
 #include "db/sqlite/sqlite_database.hpp"
 #include "support/subprocess.hpp"
 #include "support/temp_dir.hpp"
+
+// Foreign keys to the table itself and over several columns, in the DSL (the TypeScript
+// twin is kSchemaForeignKeys below).
+namespace fk_schema {
+using namespace ds::db::dsl;
+
+template <template <FixedString, class, class...> class Column>
+struct MembersColumns {
+  Column<"project_id", Text, NotNull> project_id{};
+  Column<"user_id", Text, NotNull> user_id{};
+};
+struct Members : Table<Members, "members", MembersColumns> {
+  static std::vector<Constraint> constraints();
+};
+inline constexpr Members members{};
+inline std::vector<Constraint> Members::constraints() {
+  return {primary_key(members.project_id, members.user_id)};
+}
+
+template <template <FixedString, class, class...> class Column>
+struct PeopleColumns {
+  Column<"id", Text, PrimaryKey> id{};
+};
+struct People : Table<People, "people", PeopleColumns> {};
+inline constexpr People people{};
+
+template <template <FixedString, class, class...> class Column>
+struct TasksColumns {
+  Column<"id", Text, PrimaryKey> id{};
+  Column<"parent_id", Text, ReferencesSelf<"id", OnDelete<Action::cascade>>> parent_id{};
+  Column<"project_id", Text, NotNull> project_id{};
+  Column<"owner_id", Text, NotNull> owner_id{};
+  Column<"previous_id", Text, ReferencesSelf<"id">> previous_id{};
+};
+struct Tasks : Table<Tasks, "tasks", TasksColumns> {
+  static std::vector<Constraint> constraints();
+};
+inline constexpr Tasks tasks{};
+inline std::vector<Constraint> Tasks::constraints() {
+  return {foreign_key(tasks.project_id, tasks.owner_id)
+              .references(members.project_id, members.user_id)
+              .on_delete(Action::cascade),
+          foreign_key("tasks_owner_fk", tasks.owner_id)
+              .references(people.id)
+              .on_update(Action::restrict)};
+}
+}  // namespace fk_schema
 
 namespace ds::db::migrate {
 namespace {
@@ -74,6 +122,28 @@ export const tags = sqliteTable("tags", {
   a: text("a").notNull(),
   b: text("b").notNull(),
 }, (t) => [primaryKey({ columns: [t.a, t.b] })]);
+)";
+
+constexpr std::string_view kSchemaForeignKeys =
+    R"(import { sqliteTable, text, primaryKey, foreignKey } from "drizzle-orm/sqlite-core";
+import type { AnySQLiteColumn } from "drizzle-orm/sqlite-core";
+export const members = sqliteTable("members", {
+  projectId: text("project_id").notNull(),
+  userId: text("user_id").notNull(),
+}, (t) => [primaryKey({ columns: [t.projectId, t.userId] })]);
+export const people = sqliteTable("people", {
+  id: text("id").primaryKey(),
+});
+export const tasks = sqliteTable("tasks", {
+  id: text("id").primaryKey(),
+  parentId: text("parent_id").references((): AnySQLiteColumn => tasks.id, { onDelete: "cascade" }),
+  projectId: text("project_id").notNull(),
+  ownerId: text("owner_id").notNull(),
+  previousId: text("previous_id").references((): AnySQLiteColumn => tasks.id),
+}, (t) => [
+  foreignKey({ columns: [t.projectId, t.ownerId], foreignColumns: [members.projectId, members.userId] }).onDelete("cascade"),
+  foreignKey({ name: "tasks_owner_fk", columns: [t.ownerId], foreignColumns: [people.id] }).onUpdate("restrict"),
+]);
 )";
 
 ColumnDefault sql_default(std::string text) { return {ColumnDefault::Kind::sql, std::move(text)}; }
@@ -169,6 +239,24 @@ TEST(MigrateDrizzle, GenerateWritesWhatDrizzleKitWrites) {
     EXPECT_EQ(without(read_file(ours / f), ids, "ID"), without(read_file(theirs / f), ids, "ID")) << f;
   }
   EXPECT_EQ(without(read_file(ours / "meta/_journal.json"), when, "W"), without(read_file(theirs / "meta/_journal.json"), when, "W"));
+}
+
+// ReferencesSelf and table-level foreign_key() give drizzle-kit's SQL and snapshot.
+TEST(MigrateDrizzle, DslForeignKeysMatchDrizzleKit) {
+  test::TempDir dir;
+  const auto theirs = dir / "theirs";
+  const auto ours = dir / "ours";
+  drizzle_kit_generate(dir, kSchemaForeignKeys, theirs, "init", 0);
+  fs::create_directories(ours);
+  MigrationFolder folder(ours);
+  using namespace fk_schema;
+  ASSERT_TRUE(
+      generate_migration(folder, dsl::describe_all<Members, People, Tasks>(), {"init", {}, false})
+          .sql_file);
+  EXPECT_EQ(read_file(ours / "0000_init.sql"), read_file(theirs / "0000_init.sql"));
+  const std::regex ids(R"re("(id|prevId)": "[0-9a-f-]{36}")re");
+  EXPECT_EQ(without(read_file(ours / "meta/0000_snapshot.json"), ids, "ID"),
+            without(read_file(theirs / "meta/0000_snapshot.json"), ids, "ID"));
 }
 
 TEST(MigrateDrizzle, DrizzleKitFolderAppliesLikeDrizzleOrm) {

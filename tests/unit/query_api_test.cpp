@@ -137,6 +137,55 @@ TEST_F(QueryApi, UpdateAndDelete) {
   EXPECT_TRUE(db().select(projects).all().empty());
 }
 
+// .statement() builds what run()/all() would send, without sending it, for one batch.
+TEST_F(QueryApi, StatementsAreBuiltNotRunAndBatchTogether) {
+  const std::vector<std::string> ids{"p1", "p2"};
+  std::vector<ds::db::Statement> batch;
+  batch.push_back(
+      db().insert(auth_user).values({.id = "u1", .username = "ann", .email = "ann@x"}).statement());
+  batch.push_back(db().insert(projects)
+                      .values({.id = "p1", .name = "One", .user_id = "u1"})
+                      .returning()
+                      .statement());
+  batch.push_back(db().insert(projects).values({.id = "p2", .name = "Two"}).statement());
+  batch.push_back(db().update(projects)
+                      .set({.name = "Uno"})
+                      .where(projects.id == "p1")
+                      .returning()
+                      .statement());
+  batch.push_back(
+      db().update(projects).set({.description = "d"}).where(in_(projects.id, ids)).statement());
+  batch.push_back(db().delete_from(projects).where(projects.id == "p2").returning().statement());
+  batch.push_back(db().delete_from(auth_user).where(in_(auth_user.id, {"nobody"})).statement());
+  batch.push_back(db().select(projects).order_by(projects.id).statement());
+  EXPECT_TRUE(db().select(projects).all().empty()) << "building a statement runs nothing";
+  EXPECT_EQ(batch[7].sql, db().select(projects).order_by(projects.id).to_sql());
+  EXPECT_NE(batch[1].sql.find(" RETURNING "), std::string::npos);
+  EXPECT_EQ(batch[2].sql.find(" RETURNING "), std::string::npos) << "each statement its own shape";
+  EXPECT_EQ(batch[4].params.size(), 3u);
+
+  const auto results = conn_->batch(batch);
+  ASSERT_EQ(results.size(), batch.size());
+  EXPECT_EQ(ds::db::query::decode_rows<Projects>(results[1]).at(0).name, "One");
+  EXPECT_EQ(ds::db::query::decode_rows<Projects>(results[3]).at(0).name, "Uno");
+  EXPECT_EQ(results[4].rows_affected, 2);
+  EXPECT_EQ(ds::db::query::decode_rows<Projects>(results[5]).at(0).id, "p2");
+  EXPECT_EQ(results[6].rows_affected, 0);
+  const auto left = ds::db::query::decode_rows<Projects>(results[7]);
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].name, "Uno");
+  EXPECT_EQ(left[0].description, "d");
+
+  const auto each = conn_->execute_each(std::vector{db().select(auth_user).statement()});
+  ASSERT_TRUE(each.at(0).result);
+  EXPECT_EQ(each[0].result->row_count(), 1u);
+  std::vector<ds::db::dsl::InsertRow<Projects>> two;
+  two.push_back({.id = "a", .name = "a"});
+  two.push_back({.id = "b", .name = "b"});
+  EXPECT_THROW(db().insert(projects).values(std::move(two)).statement(), ds::Error)
+      << "one statement per row";
+}
+
 TEST_F(QueryApi, InsertManyConflictsAndConstraints) {
   std::vector<ds::db::dsl::InsertRow<GlobalSettings>> rows;
   rows.push_back({.key = "a", .value = "1"});

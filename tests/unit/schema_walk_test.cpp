@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include "db/core_schema.hpp"
+#include "db/migrate/folder.hpp"
+#include "db/migrate/generate.hpp"
 #include "db/query.hpp"
 #include "db/schema.sqlite.hpp"
 #include "db/schema/ddl.hpp"
@@ -43,6 +45,28 @@ struct CounterColumns {
   Column<"on", Boolean, NotNull, Default<true>> on{};
 };
 struct Counter : Table<Counter, "counter", CounterColumns> {};
+
+// Foreign keys the core tables do not have: to its own table (a tree), and a composite one
+// to membership's composite primary key.
+template <template <FixedString, class, class...> class Column>
+struct TaskColumns {
+  Column<"id", Text, PrimaryKey> id{};
+  Column<"parent_id", Text, ReferencesSelf<"id", OnDelete<Action::cascade>>> parent_id{};
+  Column<"project_id", Text, NotNull> project_id{};
+  Column<"owner_id", Text, NotNull> owner_id{};
+};
+struct Task : Table<Task, "task", TaskColumns> {
+  static std::vector<Constraint> constraints();
+};
+inline constexpr Task task{};
+std::vector<Constraint> Task::constraints() {
+  return {foreign_key(task.project_id, task.owner_id)
+              .references(membership.project_id, membership.user_id)
+              .on_delete(Action::cascade),
+          foreign_key("task_owner_fk", task.owner_id)
+              .references(ds::db::core::auth_user.id)
+              .on_update(Action::restrict)};
+}
 
 TEST(SchemaWalk, CoreTablesMatchDrizzleSnapshotModel) {
   const auto& s = ds::db::core_schema();
@@ -88,6 +112,19 @@ TEST(SchemaWalk, AnyTableWalks) {
   EXPECT_EQ(c.columns[1].default_value, (model::ColumnDefault{model::ColumnDefault::Kind::boolean, "true"}));
 }
 
+TEST(SchemaWalk, SelfAndCompositeForeignKeys) {
+  const auto t = describe<Task>();
+  ASSERT_EQ(t.foreign_keys.size(), 3u);
+  using FK = model::ForeignKey;
+  EXPECT_EQ(t.foreign_keys[0], (FK{"task_parent_id_task_id_fk", "task", "task", {"parent_id"},
+                                   {"id"}, "cascade", "no action"}));
+  EXPECT_EQ(t.foreign_keys[1], (FK{"task_project_id_owner_id_membership_project_id_user_id_fk",
+                                   "task", "membership", {"project_id", "owner_id"},
+                                   {"project_id", "user_id"}, "cascade", "no action"}));
+  EXPECT_EQ(t.foreign_keys[2], (FK{"task_owner_fk", "task", "authUser", {"owner_id"}, {"id"},
+                                   "no action", "restrict"}));
+}
+
 TEST(SchemaDdl, DrizzleFormat) {
   const auto stmts = model::create_table_statements(ds::db::core_schema().tables[1]);
   ASSERT_EQ(stmts.size(), 2u);
@@ -110,6 +147,21 @@ TEST(SchemaDdl, DrizzleFormat) {
   EXPECT_NE(m[0].find("ON UPDATE set null ON DELETE cascade"), std::string::npos);
   EXPECT_NE(m[0].find("CONSTRAINT \"weight_positive\" CHECK(weight > 0)"), std::string::npos);
   EXPECT_EQ(m[2], "CREATE UNIQUE INDEX `membership_role_idx` ON `membership` (`project_id`,`role`) WHERE role = 'owner';");
+  EXPECT_EQ(
+      model::create_table_statements(describe<Task>()),
+      std::vector<std::string>{
+          "CREATE TABLE `task` (\n"
+          "\t`id` text PRIMARY KEY NOT NULL,\n"
+          "\t`parent_id` text,\n"
+          "\t`project_id` text NOT NULL,\n"
+          "\t`owner_id` text NOT NULL,\n"
+          "\tFOREIGN KEY (`parent_id`) REFERENCES `task`(`id`) "
+          "ON UPDATE no action ON DELETE cascade,\n"
+          "\tFOREIGN KEY (`project_id`,`owner_id`) REFERENCES `membership`(`project_id`,`user_id`) "
+          "ON UPDATE no action ON DELETE cascade,\n"
+          "\tFOREIGN KEY (`owner_id`) REFERENCES `authUser`(`id`) "
+          "ON UPDATE restrict ON DELETE no action\n"
+          ");\n"});
 }
 
 TEST(SchemaDdl, ExecutesOnSqliteAndIsIdempotent) {
@@ -130,6 +182,65 @@ TEST(SchemaDdl, ExecutesOnSqliteAndIsIdempotent) {
   ASSERT_EQ(fk.row_count(), 1u);
   EXPECT_EQ(std::get<std::string>(fk.row(0)[3]), "SET NULL");
   EXPECT_EQ(std::get<std::string>(fk.row(0)[4]), "CASCADE");
+}
+
+// The foreign keys do what they say on SQLite: a child of a missing parent or of a missing
+// membership is refused, deleting a parent task or the membership deletes its tasks.
+TEST(SchemaDdl, SelfAndCompositeForeignKeysAreEnforced) {
+  ds::test::TempDir dir;
+  auto conn = ds::db::open_sqlite(dir / "t.db", ds::db::OpenMode::create_if_missing);
+  auto schema = ds::db::core_schema();
+  schema.tables.push_back(describe<Membership>());
+  schema.tables.push_back(describe<Task>());
+  model::create_missing_tables(*conn, schema);
+  ds::db::query::Db db(*conn);
+  db.insert(ds::db::core::auth_user).values({.id = "u", .username = "u", .email = "u@x"}).run();
+  db.insert(ds::db::core::projects).values({.id = "p", .name = "p"}).run();
+  db.insert(membership).values({.project_id = "p", .user_id = "u"}).run();
+  db.insert(task).values({.id = "root", .project_id = "p", .owner_id = "u"}).run();
+  db.insert(task)
+      .values({.id = "leaf", .parent_id = "root", .project_id = "p", .owner_id = "u"})
+      .run();
+  EXPECT_THROW(
+      db.insert(task)
+          .values({.id = "orphan", .parent_id = "nope", .project_id = "p", .owner_id = "u"})
+          .run(),
+      ds::Error);
+  EXPECT_THROW(db.insert(task).values({.id = "stranger", .project_id = "p", .owner_id = "v"}).run(),
+               ds::Error);
+  EXPECT_EQ(db.delete_from(task).where(task.id == "root").run(), 1);
+  EXPECT_TRUE(db.select(task).all().empty()) << "the leaf went with its parent";
+  db.insert(task).values({.id = "again", .project_id = "p", .owner_id = "u"}).run();
+  db.delete_from(membership).run();
+  EXPECT_TRUE(db.select(task).all().empty()) << "the task went with its membership";
+}
+
+// `db generate` adds a table with both kinds of foreign key as drizzle-kit would: one CREATE
+// TABLE carrying them, and a snapshot that reads back to the same model.
+TEST(SchemaMigrate, GenerateAddsTableWithSelfAndCompositeForeignKeys) {
+  namespace mig = ds::db::migrate;
+  ds::test::TempDir dir;
+  std::filesystem::create_directories(dir / "m");
+  mig::MigrationFolder folder(dir / "m");
+  auto schema = ds::db::core_schema();
+  schema.tables.push_back(describe<Membership>());
+  ASSERT_TRUE(mig::generate_migration(folder, schema, {"init", {}, false}).sql_file);
+  schema.tables.push_back(describe<Task>());
+  const auto r = mig::generate_migration(folder, schema, {"tasks", {}, false});
+  ASSERT_TRUE(r.sql_file);
+  EXPECT_EQ(r.statements, model::create_table_statements(describe<Task>()));
+  const auto snapshot = folder.latest_snapshot();
+  ASSERT_TRUE(snapshot);
+  const auto it = std::find_if(snapshot->schema.tables.begin(), snapshot->schema.tables.end(),
+                               [](const auto& t) { return t.name == "task"; });
+  ASSERT_NE(it, snapshot->schema.tables.end());
+  EXPECT_EQ(it->foreign_keys.size(), 3u);
+  for (const auto& fk : describe<Task>().foreign_keys) {
+    EXPECT_NE(std::find(it->foreign_keys.begin(), it->foreign_keys.end(), fk),
+              it->foreign_keys.end())
+        << fk.name;
+  }
+  EXPECT_FALSE(mig::generate_migration(folder, schema, {}).sql_file) << "no change writes nothing";
 }
 
 }  // namespace

@@ -31,22 +31,36 @@ class DeleteQuery {
     execute(sink);
     return rows;
   }
+  // The delete as a statement, not run (for Connection::batch()).
+  Statement statement() && {
+    Statement s;
+    const std::string& sql = prepare(s.params, s.sql);
+    if (&sql != &s.sql) s.sql = sql;
+    return s;
+  }
 
  private:
   std::int64_t execute(RowSink& sink) {
     std::vector<Value> params;
+    std::string scratch;
+    const std::string& sql = prepare(params, scratch);
+    return conn_->stream(sql, params, sink);
+  }
+
+  // Binds the values into `params`; returns the SQL text: built once for the shape, or
+  // `scratch` rendered when the condition's text depends on its values.
+  const std::string& prepare(std::vector<Value>& params, std::string& scratch) const {
     where_.bind(params);
     if constexpr (Where::dynamic) {
-      std::string sql;
-      render(sql);
-      return conn_->stream(sql, params, sink);
+      render(scratch);
+      return scratch;
     } else {
       static const std::string sql = [this] {
         std::string s;
         render(s);
         return s;
       }();
-      return conn_->stream(sql, params, sink);
+      return sql;
     }
   }
 

@@ -146,6 +146,14 @@ class InsertQuery {
     if (rows.empty()) return std::nullopt;
     return std::move(rows.front());
   }
+  // The insert of its one row as a statement, not run (for Connection::batch()). Throws
+  // Error(misuse) for several rows: build one statement per row.
+  Statement statement() && {
+    if (rows_.size() != 1) throw Error(Errc::misuse, "insert: statement() takes exactly one row");
+    Statement s;
+    s.sql = prepare(rows_.front(), s.params);
+    return s;
+  }
 
  private:
   std::int64_t execute_all(RowSink& sink) {
@@ -159,6 +167,12 @@ class InsertQuery {
 
   std::int64_t execute_one(Connection& conn, dsl::InsertRow<T>& row, RowSink& sink) {
     std::vector<Value> params;
+    const std::string& sql = prepare(row, params);
+    return conn.stream(sql, params, sink);
+  }
+
+  // Moves the values of `row` into `params`; returns the SQL text of its shape (cached).
+  const std::string& prepare(dsl::InsertRow<T>& row, std::vector<Value>& params) {
     params.reserve(dsl::column_count<T> + 4);
     std::uint64_t mask = 0;
     auto f = dsl::fields<T>(row);
@@ -169,8 +183,8 @@ class InsertQuery {
       throw Error(Errc::misuse, "on_conflict_do_update: the patch sets no column");
     }
     if constexpr (K == Conflict::do_update) bind_set<T>(update_, params);
-    const std::string& sql = sql_for_shape<InsertQuery>({mask, update_mask}, [&](std::string& s) { render(s, mask, update_mask); });
-    return conn.stream(sql, params, sink);
+    return sql_for_shape<InsertQuery>({mask, update_mask},
+                                      [&](std::string& s) { render(s, mask, update_mask); });
   }
 
   // Required and application-defaulted columns are always present; a column with an SQL

@@ -222,6 +222,15 @@ class SelectQuery<std::tuple<Items...>, From, std::tuple<Joins...>, Where, std::
     return row;
   }
 
+  // The query as a statement, not run: for Connection::batch() / execute_each(). Its rows
+  // decode with decode_rows<T>() when the query selects one table.
+  Statement statement() const {
+    check_rules();
+    Statement s{sql(), {}};
+    bind(s.params);
+    return s;
+  }
+
   // The SQL text of this query's shape (for tests and logs).
   std::string to_sql() const {
     std::string s;

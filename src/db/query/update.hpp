@@ -36,6 +36,13 @@ class UpdateQuery {
     if (rows.empty()) return std::nullopt;
     return std::move(rows.front());
   }
+  // The update as a statement, not run (for Connection::batch()).
+  Statement statement() && {
+    Statement s;
+    const std::string& sql = prepare(s.params, s.sql);
+    if (&sql != &s.sql) s.sql = sql;
+    return s;
+  }
 
  private:
   template <class W>
@@ -46,18 +53,25 @@ class UpdateQuery {
   }
 
   std::int64_t execute(RowSink& sink) {
+    std::vector<Value> params;
+    std::string scratch;
+    const std::string& sql = prepare(params, scratch);
+    return conn_->stream(sql, params, sink);
+  }
+
+  // Binds the values into `params`; returns the SQL text: the cached text of the shape, or
+  // `scratch` rendered when the condition's text depends on its values.
+  const std::string& prepare(std::vector<Value>& params, std::string& scratch) const {
     const std::uint64_t mask = patch_mask<T>(set_);
     if (mask == 0) throw Error(Errc::misuse, "update: set() names no column");
-    std::vector<Value> params;
     params.reserve(dsl::column_count<T> + 2);
     bind_set<T>(set_, params);
     where_.bind(params);
     if constexpr (Where::dynamic) {
-      std::string sql;
-      render(sql, mask);
-      return conn_->stream(sql, params, sink);
+      render(scratch, mask);
+      return scratch;
     } else {
-      return conn_->stream(sql_for_shape<UpdateQuery>({mask, 0}, [&](std::string& s) { render(s, mask); }), params, sink);
+      return sql_for_shape<UpdateQuery>({mask, 0}, [&](std::string& s) { render(s, mask); });
     }
   }
 

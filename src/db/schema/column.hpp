@@ -45,6 +45,11 @@ template <Action A> struct OnDelete {};
 template <Action A> struct OnUpdate {};
 // Foreign key to another table's column: References<auth_user.id, OnDelete<Action::cascade>>.
 template <auto Target, class... Actions> struct References {};
+// Foreign key to a column of the same table, named because the table is not complete yet
+// where its columns are declared: ReferencesSelf<"id", OnDelete<Action::cascade>> (drizzle:
+// .references((): AnySQLiteColumn => tasks.id)). The name is checked when the table is walked.
+template <FixedString Column, class... Actions>
+struct ReferencesSelf {};
 
 inline constexpr std::string_view to_sql(Action a) noexcept {
   switch (a) {

@@ -68,8 +68,55 @@ template <FixedString N, class T, class... M>
 using BorrowedFieldOf = typename ColumnDecl<void, N, T, M...>::borrowed_field_type;
 }  // namespace detail
 
-// A table-level constraint, from the builders below.
-using Constraint = std::variant<schema::Index, schema::CompositePrimaryKey, schema::UniqueConstraint, schema::CheckConstraint>;
+// A table-level constraint, from the builders below and Table::foreign_key.
+using Constraint =
+    std::variant<schema::Index, schema::CompositePrimaryKey, schema::UniqueConstraint,
+                 schema::CheckConstraint, schema::ForeignKey>;
+
+// A table-level foreign key being written: foreign_key(a, b).references(o.x, o.y).on_delete(..).
+class ForeignKeyConstraint {
+ public:
+  explicit ForeignKeyConstraint(schema::ForeignKey fk) : fk_(std::move(fk)) {}
+  ForeignKeyConstraint on_delete(Action a) && {
+    fk_.on_delete = to_sql(a);
+    return std::move(*this);
+  }
+  ForeignKeyConstraint on_update(Action a) && {
+    fk_.on_update = to_sql(a);
+    return std::move(*this);
+  }
+  // NOLINTNEXTLINE: implicit on purpose, an element of constraints()' list
+  operator schema::ForeignKey() const { return fk_; }
+
+ private:
+  schema::ForeignKey fk_;
+};
+
+template <class Self, class... From>
+class ForeignKeyFrom {
+ public:
+  explicit ForeignKeyFrom(std::string name) : name_(std::move(name)) {}
+  // The referenced columns, in the order of the foreign_key() columns. Named
+  // <table>_<from cols>_<other>_<to cols>_fk when walked, unless foreign_key() named it.
+  template <ColumnRef... To>
+  ForeignKeyConstraint references(const To&...) && {
+    static_assert(sizeof...(To) == sizeof...(From),
+                  "FOREIGN KEY MISMATCH: references() names as many columns as foreign_key()");
+    using Target = typename std::tuple_element_t<0, std::tuple<To..., void>>::table;
+    static_assert((std::is_same_v<typename To::table, Target> && ...),
+                  "FOREIGN KEY MISMATCH: the columns of references() must be of one table");
+    schema::ForeignKey fk;
+    fk.name = std::move(name_);
+    fk.table_from = Self::table_name;
+    fk.table_to = Target::table_name;
+    fk.columns_from = {std::string(From::name)...};
+    fk.columns_to = {std::string(To::name)...};
+    return ForeignKeyConstraint(std::move(fk));
+  }
+
+ private:
+  std::string name_;
+};
 
 template <class Self, FixedString Name, template <template <FixedString, class, class...> class> class Columns>
 struct Table : Columns<Bind<Self>::template col> {
@@ -79,6 +126,30 @@ struct Table : Columns<Bind<Self>::template col> {
   using declarations = Columns<Bind<Self>::template col>;
   // Indexes, composite keys, checks: a derived table hides this with its own list.
   static std::vector<Constraint> constraints() { return {}; }
+
+  // FOREIGN KEY (cols...) REFERENCES other(cols...), for constraints(): a member so that it
+  // knows its table and can refuse a column of another one. Optionally named first.
+  template <ColumnRef... C>
+  static ForeignKeyFrom<Self, C...> foreign_key(const C&...) {
+    check_foreign_key_columns<C...>();
+    return ForeignKeyFrom<Self, C...>({});
+  }
+  template <ColumnRef... C>
+  static ForeignKeyFrom<Self, C...> foreign_key(std::string name, const C&...) {
+    check_foreign_key_columns<C...>();
+    return ForeignKeyFrom<Self, C...>(std::move(name));
+  }
+
+ private:
+  template <class... C>
+  static constexpr void check_foreign_key_columns() {
+    static_assert(sizeof...(C) > 0,
+                  "FOREIGN KEY MISMATCH: foreign_key() names at least one column");
+    static_assert(
+        (std::is_same_v<typename C::table, Self> && ...),
+        "FOREIGN KEY OF ANOTHER TABLE: the columns of foreign_key() must be columns of the "
+        "table whose constraints() it is in");
+  }
 };
 
 template <class T> using Row = typename T::template columns_as<detail::FieldOf>;

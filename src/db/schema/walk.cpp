@@ -11,6 +11,11 @@ std::string join_names(const std::vector<std::string>& names) {
   return out;
 }
 
+std::string foreign_key_name(const ForeignKey& fk) {
+  return fmt::format("{}_{}_{}_{}_fk", fk.table_from, join_names(fk.columns_from), fk.table_to,
+                     join_names(fk.columns_to));
+}
+
 void add_constraint(Constraint c, schema::Table& out) {
   std::visit(
       [&](auto&& v) {
@@ -23,6 +28,9 @@ void add_constraint(Constraint c, schema::Table& out) {
         } else if constexpr (std::is_same_v<V, schema::UniqueConstraint>) {
           if (v.name.empty()) v.name = fmt::format("{}_{}_unique", out.name, join_names(v.columns));
           out.unique_constraints.push_back(std::move(v));
+        } else if constexpr (std::is_same_v<V, schema::ForeignKey>) {
+          if (v.name.empty()) v.name = foreign_key_name(v);
+          out.foreign_keys.push_back(std::move(v));
         } else {
           out.check_constraints.push_back(std::move(v));
         }

@@ -46,19 +46,49 @@ template <class M> struct action_of { static void apply(ForeignKey&) {} };
 template <Action A> struct action_of<OnDelete<A>> { static void apply(ForeignKey& fk) { fk.on_delete = to_sql(A); } };
 template <Action A> struct action_of<OnUpdate<A>> { static void apply(ForeignKey& fk) { fk.on_update = to_sql(A); } };
 
-template <class M> struct fk_of { static void apply(std::string_view, std::string_view, schema::Table&) {} };
-template <auto Target, class... Actions> struct fk_of<References<Target, Actions...>> {
-  static void apply(std::string_view table, std::string_view column, schema::Table& out) {
+// drizzle's name for a foreign key: <tableFrom>_<colsFrom>_<tableTo>_<colsTo>_fk.
+std::string foreign_key_name(const ForeignKey& fk);
+
+// The column-level foreign key of `column` to table_to(column_to), with its actions.
+template <class... Actions>
+void add_column_reference(std::string_view column, std::string_view table_to,
+                          std::string_view column_to, schema::Table& out) {
+  ForeignKey fk;
+  fk.table_from = out.name;
+  fk.table_to = table_to;
+  fk.columns_from = {std::string(column)};
+  fk.columns_to = {std::string(column_to)};
+  fk.name = foreign_key_name(fk);
+  (action_of<Actions>::apply(fk), ...);
+  out.foreign_keys.push_back(std::move(fk));
+}
+
+template <class T>
+constexpr bool has_column_named(std::string_view name) {
+  return []<std::size_t... I>(std::string_view n, std::index_sequence<I...>) {
+    return ((column_at<T, I>::name == n) || ...);
+  }(name, std::make_index_sequence<column_count<T>>{});
+}
+
+// Adds the foreign key of modifier M (if it is one) of column `column` of table Tbl.
+template <class Tbl, class M>
+struct reference_of {
+  static void apply(std::string_view, schema::Table&) {}
+};
+template <class Tbl, auto Target, class... Actions>
+struct reference_of<Tbl, References<Target, Actions...>> {
+  static void apply(std::string_view column, schema::Table& out) {
     using T = std::remove_cvref_t<decltype(Target)>;
     static_assert(ColumnRef<T>, "schema: References<> takes a column of another table, e.g. References<auth_user.id>");
-    ForeignKey fk;
-    fk.table_from = table;
-    fk.table_to = T::table::table_name;
-    fk.columns_from = {std::string(column)};
-    fk.columns_to = {std::string(T::name)};
-    fk.name = fmt::format("{}_{}_{}_{}_fk", table, column, fk.table_to, T::name);
-    (action_of<Actions>::apply(fk), ...);
-    out.foreign_keys.push_back(std::move(fk));
+    add_column_reference<Actions...>(column, T::table::table_name, T::name, out);
+  }
+};
+template <class Tbl, FixedString Target, class... Actions>
+struct reference_of<Tbl, ReferencesSelf<Target, Actions...>> {
+  static void apply(std::string_view column, schema::Table& out) {
+    static_assert(has_column_named<Tbl>(Target.view()),
+                  "UNKNOWN COLUMN: ReferencesSelf<\"name\"> must name a column of the same table");
+    add_column_reference<Actions...>(column, Tbl::table_name, Target.view(), out);
   }
 };
 
@@ -76,7 +106,7 @@ void add_column(ColumnDecl<Tbl, Name, Type, Mods...>, schema::Table& out) {
   if constexpr (C::unique) {
     out.indexes.push_back({fmt::format("{}_{}_unique", out.name, C::name), {std::string(C::name)}, true, std::nullopt});
   }
-  (fk_of<Mods>::apply(out.name, C::name, out), ...);
+  (reference_of<Tbl, Mods>::apply(C::name, out), ...);
 }
 
 std::string join_names(const std::vector<std::string>& names);

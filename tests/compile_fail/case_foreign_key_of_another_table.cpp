@@ -1,0 +1,20 @@
+// expect: FOREIGN KEY OF ANOTHER TABLE
+// A table-level foreign key whose "from" column belongs to another table.
+#include "db/schema.sqlite.hpp"
+
+using namespace ds::db::dsl;
+using ds::db::core::auth_user;
+using ds::db::core::projects;
+
+template <template <FixedString, class, class...> class Column>
+struct LinkColumns {
+  Column<"project_id", Text, NotNull> project_id{};
+  Column<"user_id", Text, NotNull> user_id{};
+};
+struct Link : Table<Link, "link", LinkColumns> {
+  static std::vector<Constraint> constraints();
+};
+inline constexpr Link links{};
+std::vector<Constraint> Link::constraints() {
+  return {foreign_key(links.project_id, projects.user_id).references(projects.id, auth_user.id)};
+}
