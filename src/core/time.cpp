@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <charconv>
+#include <cstdint>
+#include <cstring>
 #include <iterator>
 
 namespace ds {
@@ -11,33 +14,63 @@ TimePoint now_ms() noexcept { return std::chrono::time_point_cast<std::chrono::m
 
 namespace {
 
-void put_digits(char* at, unsigned value, int width) noexcept {
-  for (int i = width - 1; i >= 0; --i, value /= 10) at[i] = static_cast<char>('0' + value % 10);
+// "00" "01" ... "99": two digits per lookup (this formatter runs twice per row of a page).
+constexpr auto kTwoDigits = [] {
+  std::array<char, 200> digits{};
+  for (unsigned i = 0; i < 100; ++i) {
+    digits[2 * i] = static_cast<char>('0' + i / 10);
+    digits[2 * i + 1] = static_cast<char>('0' + i % 10);
+  }
+  return digits;
+}();
+
+void put2(char* at, unsigned value) noexcept { std::memcpy(at, &kTwoDigits[2 * value], 2); }
+
+struct CivilDate {
+  std::int64_t year;
+  unsigned month;  // 1..12
+  unsigned day;    // 1..31
+};
+
+// Days since 1970-01-01 to the proleptic Gregorian date, with integer arithmetic only
+// (Howard Hinnant's civil_from_days: 400-year eras, years starting in March).
+constexpr CivilDate civil_from_days(std::int64_t days) noexcept {
+  const std::int64_t z = days + 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);                // [0, 146096]
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;  // [0, 399]
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);            // [0, 365]
+  const unsigned mp = (5 * doy + 2) / 153;                                  // [0, 11], March first
+  const unsigned day = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned month = mp < 10 ? mp + 3 : mp - 9;
+  return {static_cast<std::int64_t>(yoe) + era * 400 + (month <= 2 ? 1 : 0), month, day};
 }
 
 }  // namespace
 
 void append_iso8601(std::string& out, TimePoint t) {
-  using namespace std::chrono;
-  const auto day = floor<days>(t);
-  const year_month_day ymd{day};
-  const hh_mm_ss hms{t - day};
-  const int year = static_cast<int>(ymd.year());
-  if (year < 0 || year > 9999) {  // rare: let fmt write the sign and the extra digits
-    fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", year,
-                   static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                   hms.hours().count(), hms.minutes().count(), hms.seconds().count(),
-                   hms.subseconds().count());
+  constexpr std::int64_t kMsPerDay = 86'400'000;
+  const std::int64_t ms = t.time_since_epoch().count();
+  const std::int64_t days = ms >= 0 ? ms / kMsPerDay : (ms - kMsPerDay + 1) / kMsPerDay;
+  const auto in_day = static_cast<unsigned>(ms - days * kMsPerDay);
+  const CivilDate date = civil_from_days(days);
+  if (date.year < 0 || date.year > 9999) {  // rare: let fmt write the sign and the extra digits
+    fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", date.year,
+                   date.month, date.day, in_day / 3'600'000, in_day / 60'000 % 60, in_day / 1000 % 60,
+                   in_day % 1000);
     return;
   }
+  const auto year = static_cast<unsigned>(date.year);
   char text[] = "0000-00-00T00:00:00.000Z";
-  put_digits(text, static_cast<unsigned>(year), 4);
-  put_digits(text + 5, static_cast<unsigned>(ymd.month()), 2);
-  put_digits(text + 8, static_cast<unsigned>(ymd.day()), 2);
-  put_digits(text + 11, static_cast<unsigned>(hms.hours().count()), 2);
-  put_digits(text + 14, static_cast<unsigned>(hms.minutes().count()), 2);
-  put_digits(text + 17, static_cast<unsigned>(hms.seconds().count()), 2);
-  put_digits(text + 20, static_cast<unsigned>(hms.subseconds().count()), 3);
+  put2(text, year / 100);
+  put2(text + 2, year % 100);
+  put2(text + 5, date.month);
+  put2(text + 8, date.day);
+  put2(text + 11, in_day / 3'600'000);
+  put2(text + 14, in_day / 60'000 % 60);
+  put2(text + 17, in_day / 1000 % 60);
+  text[20] = static_cast<char>('0' + in_day % 1000 / 100);
+  put2(text + 21, in_day % 100);
   out.append(text, sizeof text - 1);
 }
 
