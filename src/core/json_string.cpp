@@ -40,7 +40,9 @@ constexpr std::array<bool, 256> kPlain = [] {
   for (unsigned u = 0x20; u < 0x80; ++u) plain[u] = u != '"' && u != '\\';
   return plain;
 }();
-constexpr bool is_plain(unsigned char u) noexcept { return kPlain[u]; }
+constexpr bool is_plain(unsigned char u) noexcept {
+  return kPlain[u];
+}
 
 // Whether all 8 bytes of `w` are plain, with word arithmetic ("has a byte less than n" and
 // "has a zero byte" tests, exact for the question "any?"): most text is scanned 8 bytes a step.
@@ -50,7 +52,8 @@ constexpr bool all_plain(std::uint64_t w) noexcept {
   const std::uint64_t control = (w - ones * 0x20) & ~w;  // a byte below 0x20
   const std::uint64_t quote = w ^ (ones * '"');
   const std::uint64_t backslash = w ^ (ones * '\\');
-  const std::uint64_t found = control | ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) | w;
+  const std::uint64_t found =
+      control | ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) | w;
   return (found & high) == 0;  // `| w`: a byte with its high bit set (not ASCII)
 }
 

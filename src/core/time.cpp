@@ -24,7 +24,9 @@ constexpr auto kTwoDigits = [] {
   return digits;
 }();
 
-void put2(char* at, unsigned value) noexcept { std::memcpy(at, &kTwoDigits[2 * value], 2); }
+void put2(char* at, unsigned value) noexcept {
+  std::memcpy(at, &kTwoDigits[2 * value], 2);
+}
 
 struct CivilDate {
   std::int64_t year;
@@ -37,10 +39,10 @@ struct CivilDate {
 constexpr CivilDate civil_from_days(std::int64_t days) noexcept {
   const std::int64_t z = days + 719468;
   const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);                // [0, 146096]
+  const auto doe = static_cast<unsigned>(z - era * 146097);                    // [0, 146096]
   const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;  // [0, 399]
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);            // [0, 365]
-  const unsigned mp = (5 * doy + 2) / 153;                                  // [0, 11], March first
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);                // [0, 365]
+  const unsigned mp = (5 * doy + 2) / 153;  // [0, 11], March first
   const unsigned day = doy - (153 * mp + 2) / 5 + 1;
   const unsigned month = mp < 10 ? mp + 3 : mp - 9;
   return {static_cast<std::int64_t>(yoe) + era * 400 + (month <= 2 ? 1 : 0), month, day};
@@ -56,8 +58,8 @@ void append_iso8601(std::string& out, TimePoint t) {
   const CivilDate date = civil_from_days(days);
   if (date.year < 0 || date.year > 9999) {  // rare: let fmt write the sign and the extra digits
     fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", date.year,
-                   date.month, date.day, in_day / 3'600'000, in_day / 60'000 % 60, in_day / 1000 % 60,
-                   in_day % 1000);
+                   date.month, date.day, in_day / 3'600'000, in_day / 60'000 % 60,
+                   in_day / 1000 % 60, in_day % 1000);
     return;
   }
   const auto year = static_cast<unsigned>(date.year);

@@ -262,12 +262,14 @@ Response Server::Impl::invoke(const Router::Route& route, const Request& request
 
 bool Server::Impl::runs_on_io_thread(const Router::Route& route) const {
   return route.execution == Execution::inline_ ||
-         (route.execution == Execution::reads_database && options.reads_never_wait && options.reads_never_wait());
+         (route.execution == Execution::reads_database && options.reads_never_wait &&
+          options.reads_never_wait());
 }
 
 awaitable<Response> Server::Impl::on_worker(const Router::Route& route, const Request& request) {
   co_return co_await asio::co_spawn(
-      workers.get_executor(), [&]() -> awaitable<Response> { co_return invoke(route, request); }, use_awaitable);
+      workers.get_executor(), [&]() -> awaitable<Response> { co_return invoke(route, request); },
+      use_awaitable);
 }
 
 awaitable<void> Server::Impl::session(tcp::socket socket) {
@@ -354,8 +356,10 @@ awaitable<void> Server::Impl::session(tcp::socket socket) {
         request.body = msg.body();
         conn->busy = true;
         // Inline without a coroutine frame: the common case for reads on embedded SQLite.
-        if (runs_on_io_thread(*match.route)) response = invoke(*match.route, request);
-        else response = co_await on_worker(*match.route, request);
+        if (runs_on_io_thread(*match.route))
+          response = invoke(*match.route, request);
+        else
+          response = co_await on_worker(*match.route, request);
         conn->busy = false;
       }
     }

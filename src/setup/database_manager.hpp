@@ -69,7 +69,9 @@ class DatabaseManager {
 
   // The live database's Connection::reads_never_wait(); false when there is none. Cheap
   // (one atomic load): asked on every read request.
-  bool reads_never_wait() const noexcept { return reads_never_wait_.load(std::memory_order_relaxed); }
+  bool reads_never_wait() const noexcept {
+    return reads_never_wait_.load(std::memory_order_relaxed);
+  }
 
   // Stops a background retry (waiting for an attempt in progress), then drops the live
   // handle (closes the database once no request holds it).

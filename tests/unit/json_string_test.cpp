@@ -48,12 +48,18 @@ namespace {
 TEST(JsonString, EveryByteAtEveryPositionOfAWordScan) {
   auto reference = [](unsigned char b) -> std::string {
     switch (b) {
-      case '"': return "\\\"";
-      case '\\': return "\\\\";
-      case '\n': return "\\n";
-      case '\r': return "\\r";
-      case '\t': return "\\t";
-      default: break;
+      case '"':
+        return "\\\"";
+      case '\\':
+        return "\\\\";
+      case '\n':
+        return "\\n";
+      case '\r':
+        return "\\r";
+      case '\t':
+        return "\\t";
+      default:
+        break;
     }
     if (b < 0x20) return fmt::format("\\u{:04x}", b);
     return std::string(1, static_cast<char>(b));
@@ -67,8 +73,9 @@ TEST(JsonString, EveryByteAtEveryPositionOfAWordScan) {
         EXPECT_THROW(append_json_string(out, text), Error) << b << " at " << at;
         continue;
       }
-      const std::string expected = "\"" + text.substr(0, at) + reference(static_cast<unsigned char>(b)) +
-                                   text.substr(at + 1) + "\"";
+      const std::string expected = "\"" + text.substr(0, at) +
+                                   reference(static_cast<unsigned char>(b)) + text.substr(at + 1) +
+                                   "\"";
       ASSERT_EQ((append_json_string(out, text), out), expected) << b << " at " << at;
     }
   }

@@ -28,11 +28,14 @@ TEST(Time, EveryDayOfFourCenturiesMatchesTheStandardCalendar) {
   using namespace std::chrono;
   // Integer date arithmetic in the formatter, checked against <chrono> day by day (leap
   // years, century rules, before 1970) and at a time of day that uses every field.
-  for (sys_days d = sys_days{year{1800} / 1 / 1}; d <= sys_days{year{2200} / 12 / 31}; d += days{1}) {
+  for (sys_days d = sys_days{year{1800} / 1 / 1}; d <= sys_days{year{2200} / 12 / 31};
+       d += days{1}) {
     const year_month_day ymd{d};
-    const auto expected = fmt::format("{:04}-{:02}-{:02}T23:59:58.987Z", static_cast<int>(ymd.year()),
-                                      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-    const TimePoint t = TimePoint{d.time_since_epoch()} + hours(23) + minutes(59) + seconds(58) + milliseconds(987);
+    const auto expected =
+        fmt::format("{:04}-{:02}-{:02}T23:59:58.987Z", static_cast<int>(ymd.year()),
+                    static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+    const TimePoint t =
+        TimePoint{d.time_since_epoch()} + hours(23) + minutes(59) + seconds(58) + milliseconds(987);
     ASSERT_EQ(to_iso8601(t), expected);
   }
 }

@@ -125,16 +125,20 @@ void decode_borrowed(const ValueView& v, std::string_view column, std::string& s
       out = scratch;
     }
   } else if constexpr (std::is_same_v<T, std::span<const std::uint8_t>>) {
-    if (auto* b = std::get_if<std::span<const std::uint8_t>>(&v)) out = *b;
-    else if (auto* s = std::get_if<std::string_view>(&v)) out = {reinterpret_cast<const std::uint8_t*>(s->data()), s->size()};
-    else throw_decode_error(column, "blob");
+    if (auto* b = std::get_if<std::span<const std::uint8_t>>(&v))
+      out = *b;
+    else if (auto* s = std::get_if<std::string_view>(&v))
+      out = {reinterpret_cast<const std::uint8_t*>(s->data()), s->size()};
+    else
+      throw_decode_error(column, "blob");
   } else {
     decode<K>(v, column, out);
   }
 }
 
 template <Kind K, class T>
-void decode_borrowed(const ValueView& v, std::string_view column, std::string& scratch, std::optional<T>& out) {
+void decode_borrowed(const ValueView& v, std::string_view column, std::string& scratch,
+                     std::optional<T>& out) {
   if (std::holds_alternative<std::nullptr_t>(v)) {
     out.reset();
     return;

@@ -108,10 +108,12 @@ struct ColumnDecl {
   using field_type = std::conditional_t<nullable, std::optional<value_type>, value_type>;
   // Its type in a borrowed row (select ... for_each): text and blobs as views of the row
   // the driver is reading, valid during the call only.
-  using borrowed_value = std::conditional_t<
-      std::is_same_v<value_type, std::string>, std::string_view,
-      std::conditional_t<std::is_same_v<value_type, db::Blob>, std::span<const std::uint8_t>, value_type>>;
-  using borrowed_field_type = std::conditional_t<nullable, std::optional<borrowed_value>, borrowed_value>;
+  using borrowed_value =
+      std::conditional_t<std::is_same_v<value_type, std::string>, std::string_view,
+                         std::conditional_t<std::is_same_v<value_type, db::Blob>,
+                                            std::span<const std::uint8_t>, value_type>>;
+  using borrowed_field_type =
+      std::conditional_t<nullable, std::optional<borrowed_value>, borrowed_value>;
 
   static_assert(!autoincrement || (primary_key && Type::kind == Kind::integer),
                 "schema: AutoIncrement needs an Integer PrimaryKey column");

@@ -95,7 +95,8 @@ class SqliteDatabase final : public Connection {
  public:
   SqliteDatabase(std::filesystem::path path, OpenMode mode)
       : path_(std::move(path)),
-        max_handles_(std::max<std::size_t>(16, kHandlesPerCore * std::thread::hardware_concurrency())) {
+        max_handles_(
+            std::max<std::size_t>(16, kHandlesPerCore * std::thread::hardware_concurrency())) {
     if (mode == OpenMode::create_if_missing && path_.has_parent_path()) {
       std::error_code ec;
       std::filesystem::create_directories(path_.parent_path(), ec);

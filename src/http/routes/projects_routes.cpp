@@ -110,26 +110,30 @@ auto constrained(F&& write) {
 }  // namespace
 
 void add_projects_routes(Router& router, const setup::DatabaseManager& manager) {
-  router.add(Method::get, "/api/projects", [&manager](const Request& request) {
-    const auto limit = paging_param(request, "limit", kDefaultLimit, 1, kMaxLimit);
-    const auto offset = paging_param(request, "offset", 0, 0, std::numeric_limits<std::int64_t>::max());
-    const auto conn = require_database(manager);
-    std::string body;
-    body.reserve(64 + static_cast<std::size_t>(std::min<std::int64_t>(limit, 100)) * 220);
-    body += '[';
-    // Rows go straight from the driver into the answer: no row is copied.
-    db::query::Db(*conn)
-        .select(projects)
-        .order_by(projects.created_at, projects.id)
-        .limit(limit)
-        .offset(offset)
-        .for_each([&body](const db::dsl::Borrowed<db::core::Projects>& p) {
-          if (body.size() > 1) body += ',';
-          append_project(body, p);
-        });
-    body += ']';
-    return Response::json(200, std::move(body));
-  }, Execution::reads_database);
+  router.add(
+      Method::get, "/api/projects",
+      [&manager](const Request& request) {
+        const auto limit = paging_param(request, "limit", kDefaultLimit, 1, kMaxLimit);
+        const auto offset =
+            paging_param(request, "offset", 0, 0, std::numeric_limits<std::int64_t>::max());
+        const auto conn = require_database(manager);
+        std::string body;
+        body.reserve(64 + static_cast<std::size_t>(std::min<std::int64_t>(limit, 100)) * 220);
+        body += '[';
+        // Rows go straight from the driver into the answer: no row is copied.
+        db::query::Db(*conn)
+            .select(projects)
+            .order_by(projects.created_at, projects.id)
+            .limit(limit)
+            .offset(offset)
+            .for_each([&body](const db::dsl::Borrowed<db::core::Projects>& p) {
+              if (body.size() > 1) body += ',';
+              append_project(body, p);
+            });
+        body += ']';
+        return Response::json(200, std::move(body));
+      },
+      Execution::reads_database);
 
   router.add(Method::post, "/api/projects", [&manager](const Request& request) {
     const auto body = parse_json_object(request);
@@ -152,11 +156,15 @@ void add_projects_routes(Router& router, const setup::DatabaseManager& manager) 
     return project_response(201, *created);
   });
 
-  router.add(Method::get, "/api/projects/:id", [&manager](const Request& request) {
-    const auto conn = require_database(manager);
-    const auto row = db::query::Db(*conn).select(projects).where(projects.id == request.param("id")).first();
-    return row ? project_response(200, *row) : not_found();
-  }, Execution::reads_database);
+  router.add(
+      Method::get, "/api/projects/:id",
+      [&manager](const Request& request) {
+        const auto conn = require_database(manager);
+        const auto row =
+            db::query::Db(*conn).select(projects).where(projects.id == request.param("id")).first();
+        return row ? project_response(200, *row) : not_found();
+      },
+      Execution::reads_database);
 
   router.add(Method::patch, "/api/projects/:id", [&manager](const Request& request) {
     const auto body = parse_json_object(request);

@@ -346,9 +346,11 @@ void add_settings_routes(Router& router, const setup::DatabaseManager& manager,
                          settings::SettingsService& service, const Config& config) {
   // Owned by the handlers (copies of one shared_ptr); the router outlives no handler.
   auto routes = std::make_shared<SettingsRoutes>(manager, service, config);
-  auto add = [&](Method m, std::string_view pattern, Response (SettingsRoutes::*f)(const Request&) const,
+  auto add = [&](Method m, std::string_view pattern,
+                 Response (SettingsRoutes::*f)(const Request&) const,
                  Execution execution = Execution::blocking) {
-    router.add(m, pattern, [routes, h = routes->admin(f)](const Request& r) { return h(r); }, execution);
+    router.add(
+        m, pattern, [routes, h = routes->admin(f)](const Request& r) { return h(r); }, execution);
   };
   constexpr auto read = Execution::reads_database;
   // Literal paths first: the router takes the first pattern that matches.
