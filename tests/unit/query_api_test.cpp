@@ -288,6 +288,24 @@ TEST_F(QueryApi, ForEachHandsBorrowedRowsInOrder) {
   EXPECT_EQ(db().select(projects).where(projects.id == "none").for_each([](const auto&) { FAIL(); }), 0u);
 }
 
+TEST_F(QueryApi, ForEachInATransactionMayRunTheSameQueryFromItsCallback) {
+  for (const char* id : {"a", "b", "c"}) db().insert(projects).values({.id = id, .name = id}).run();
+  std::vector<std::string> seen;
+  std::size_t inner_rows = 0;
+  db().transaction([&](Db& tx) {
+    // Same SQL text and parameters outside and inside, on the transaction's one handle: the
+    // inner query must not reuse (rebind, reset) the statement the outer one is stepping.
+    auto query = [&tx] { return tx.select(projects).where(projects.name != "none").order_by(projects.id); };
+    query().for_each([&](const ds::db::dsl::Borrowed<Projects>& p) {
+      const std::string before(p.id);
+      inner_rows += query().for_each([](const auto&) {});
+      seen.push_back(before + "=" + std::string(p.id));  // the outer row is still readable
+    });
+  });
+  EXPECT_EQ(seen, (std::vector<std::string>{"a=a", "b=b", "c=c"}));
+  EXPECT_EQ(inner_rows, 9u);
+}
+
 TEST_F(QueryApi, ForEachViewsNumbersAndBlobsItCannotBorrowAsText) {
   using ds_borrowed_test::loose;
   conn_->execute("CREATE TABLE loose (id INTEGER PRIMARY KEY, label, data)");

@@ -93,8 +93,15 @@ TEST(SqliteOpen, ReadsDoNotWaitForAnOpenWriteTransaction) {
     tx.execute("INSERT INTO t VALUES (1)");
     // Another handle of the pool, while this one holds the write lock: the committed state.
     EXPECT_EQ(as_int(db->execute("SELECT count(*) FROM t").cells.at(0)), 0);
+    EXPECT_EQ(std::get<std::string>(db->execute("PRAGMA journal_mode").cells.at(0)), "wal");
   });
   EXPECT_EQ(as_int(db->execute("SELECT count(*) FROM t").cells.at(0)), 1);
+}
+
+TEST(SqliteOpen, ADatabaseWithoutWalSaysItsReadsMayWait) {
+  // An in-memory database refuses journal_mode=WAL: readers would wait for writers there.
+  auto db = open_sqlite(":memory:", OpenMode::create_if_missing);
+  EXPECT_FALSE(db->reads_never_wait());
 }
 
 TEST_F(SqliteDriverTest, AllFiveValueTypesRoundTrip) {

@@ -108,6 +108,7 @@ class SqliteDatabase final : public Connection {
     // The first handle is opened now so that a missing or corrupt file fails here.
     idle_.push_back(std::make_unique<SqliteHandle>(path_, mode));
     open_count_ = 1;
+    wal_ = idle_.front()->wal();
   }
 
   Result execute(std::string_view sql, std::span<const Value> params) override {
@@ -149,9 +150,9 @@ class SqliteDatabase final : public Connection {
     return results;
   }
 
-  // Every handle runs in WAL mode (sqlite_handle.cpp), where readers never wait for writers,
-  // and the pool has a handle for every thread that may ask (see max_handles_).
-  bool reads_never_wait() const noexcept override { return true; }
+  // In WAL mode (checked when the first handle opened) readers never wait for writers, and
+  // the pool has a handle for every thread that may ask (see kHandlesPerCore).
+  bool reads_never_wait() const noexcept override { return wal_; }
 
   std::string_view dialect() const noexcept override { return "sqlite"; }
 
@@ -225,6 +226,7 @@ class SqliteDatabase final : public Connection {
   std::condition_variable available_;
   std::vector<std::unique_ptr<SqliteHandle>> idle_;
   std::size_t open_count_ = 0;
+  bool wal_ = false;
 };
 
 }  // namespace

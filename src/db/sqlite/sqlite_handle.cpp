@@ -158,7 +158,14 @@ SqliteHandle::SqliteHandle(const std::filesystem::path& path, OpenMode mode) {
     sqlite3_db_config(db_, SQLITE_DBCONFIG_DQS_DDL, 0, nullptr);
     sqlite3_busy_timeout(db_, kBusyTimeoutMs);
     // journal_mode=WAL also reads the header: a file that is not a database fails here.
-    exec_uncached("PRAGMA journal_mode=WAL");
+    {
+      Fresh mode;
+      mode.statement = compile("PRAGMA journal_mode=WAL");
+      const int rc = sqlite3_step(mode.statement.stmt);
+      if (rc != SQLITE_ROW) throw_sqlite_error(db_, rc, "PRAGMA journal_mode=WAL");
+      const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(mode.statement.stmt, 0));
+      wal_ = text != nullptr && std::string_view(text) == "wal";
+    }
     exec_uncached("PRAGMA foreign_keys=ON");
     exec_uncached("PRAGMA synchronous=NORMAL");
   } catch (const Error& e) {
@@ -179,12 +186,7 @@ void SqliteHandle::exec_uncached(const char* sql) {
   if (rc != SQLITE_OK) throw_sqlite_error(db_, rc, sql);
 }
 
-SqliteHandle::Cached& SqliteHandle::prepare(std::string_view sql) {
-  if (auto it = cache_.find(sql); it != cache_.end()) return it->second;
-  if (cache_.size() >= kMaxCachedStatements) {
-    for (auto& [text, cached] : cache_) sqlite3_finalize(cached.stmt);
-    cache_.clear();
-  }
+SqliteHandle::Cached SqliteHandle::compile(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
   const char* tail = nullptr;
   const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
@@ -198,11 +200,29 @@ SqliteHandle::Cached& SqliteHandle::prepare(std::string_view sql) {
     }
   }
   const bool is_insert = starts_with_keyword(sql, "INSERT") || starts_with_keyword(sql, "REPLACE");
-  return cache_.emplace(std::string(sql), Cached{stmt, is_insert}).first->second;
+  return {stmt, is_insert};
+}
+
+SqliteHandle::Cached& SqliteHandle::prepare(std::string_view sql, Fresh& fresh) {
+  if (auto it = cache_.find(sql); it != cache_.end()) {
+    if (sqlite3_stmt_busy(it->second.stmt) == 0) return it->second;
+    fresh.statement = compile(sql);
+    return fresh.statement;
+  }
+  if (cache_.size() >= kMaxCachedStatements) {
+    // Statements mid-step (an outer query whose row callback runs this one) stay.
+    std::erase_if(cache_, [](const auto& entry) {
+      if (sqlite3_stmt_busy(entry.second.stmt) != 0) return false;
+      sqlite3_finalize(entry.second.stmt);
+      return true;
+    });
+  }
+  return cache_.emplace(std::string(sql), compile(sql)).first->second;
 }
 
 Result SqliteHandle::execute(std::string_view sql, std::span<const Value> params) {
-  Cached& cached = prepare(sql);
+  Fresh fresh;
+  Cached& cached = prepare(sql, fresh);
   Result result;
   const int ncols = sqlite3_column_count(cached.stmt);
   result.columns.reserve(static_cast<std::size_t>(ncols));
@@ -215,7 +235,8 @@ Result SqliteHandle::execute(std::string_view sql, std::span<const Value> params
 }
 
 std::int64_t SqliteHandle::stream(std::string_view sql, std::span<const Value> params, RowSink& sink) {
-  return run(prepare(sql), params, sink).rows_affected;
+  Fresh fresh;
+  return run(prepare(sql, fresh), params, sink).rows_affected;
 }
 
 SqliteHandle::Written SqliteHandle::run(Cached& cached, std::span<const Value> params, RowSink& sink) {

@@ -29,6 +29,9 @@ class SqliteHandle {
   std::int64_t stream(std::string_view sql, std::span<const Value> params, RowSink& sink);
   // For statements that are run once (BEGIN, COMMIT, PRAGMA): no cache entry.
   void exec_uncached(const char* sql);
+  // Whether the database file is in WAL mode (journal_mode=WAL can be refused: an in-memory
+  // database, a file system without shared memory, another process's exclusive lock).
+  bool wal() const noexcept { return wal_; }
 
  private:
   struct Cached {
@@ -45,11 +48,25 @@ class SqliteHandle {
     std::optional<std::int64_t> last_insert_rowid;
   };
 
-  Cached& prepare(std::string_view sql);
+  // A statement that is not cached, finalized when the call that needed it ends.
+  struct Fresh {
+    Fresh() = default;
+    Fresh(const Fresh&) = delete;
+    Fresh& operator=(const Fresh&) = delete;
+    ~Fresh() { sqlite3_finalize(statement.stmt); }
+    Cached statement{nullptr, false};
+  };
+
+  Cached compile(std::string_view sql);
+  // The cached statement for `sql`; a fresh one (held by `fresh`) when the cached one is
+  // mid-step: a query run from inside a row callback of the same statement, on the same
+  // handle (a for_each inside a transaction).
+  Cached& prepare(std::string_view sql, Fresh& fresh);
   // The one step loop: binds, steps to the end handing each row to `sink`, resets.
   Written run(Cached& cached, std::span<const Value> params, RowSink& sink);
 
   sqlite3* db_ = nullptr;
+  bool wal_ = false;
   std::unordered_map<std::string, Cached, Hash, std::equal_to<>> cache_;
 };
 
