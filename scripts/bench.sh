@@ -29,7 +29,7 @@ die() { echo "bench: $*" >&2; exit 1; }
 [[ -x $bin ]] || die "no binary at $bin (run make build first)"
 [[ $wrk_sched == batch || $wrk_sched == other ]] || { echo "bench: BENCH_WRK_SCHED is 'batch' or 'other'" >&2; exit 1; }
 for tool in wrk nginx curl sqlite3 chrt; do
-  command -v "$tool" >/dev/null || die "$tool is missing: sudo apt-get install -y wrk nginx-light curl sqlite3"
+  command -v "$tool" >/dev/null || die "$tool is missing: sudo apt-get install -y wrk nginx-light curl sqlite3 util-linux"
 done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/ds-bench.XXXXXX")

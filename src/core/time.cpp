@@ -53,8 +53,14 @@ constexpr CivilDate civil_from_days(std::int64_t days) noexcept {
 void append_iso8601(std::string& out, TimePoint t) {
   constexpr std::int64_t kMsPerDay = 86'400'000;
   const std::int64_t ms = t.time_since_epoch().count();
-  const std::int64_t days = ms >= 0 ? ms / kMsPerDay : (ms - kMsPerDay + 1) / kMsPerDay;
-  const auto in_day = static_cast<unsigned>(ms - days * kMsPerDay);
+  // Floor division without overflow anywhere in the int64 range.
+  std::int64_t days = ms / kMsPerDay;
+  std::int64_t rest = ms % kMsPerDay;
+  if (rest < 0) {
+    --days;
+    rest += kMsPerDay;
+  }
+  const auto in_day = static_cast<unsigned>(rest);
   const CivilDate date = civil_from_days(days);
   if (date.year < 0 || date.year > 9999) {  // rare: let fmt write the sign and the extra digits
     fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", date.year,

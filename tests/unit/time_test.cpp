@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <limits>
+
 namespace ds {
 namespace {
 
@@ -38,6 +41,18 @@ TEST(Time, EveryDayOfFourCenturiesMatchesTheStandardCalendar) {
         TimePoint{d.time_since_epoch()} + hours(23) + minutes(59) + seconds(58) + milliseconds(987);
     ASSERT_EQ(to_iso8601(t), expected);
   }
+}
+
+TEST(Time, MidnightsBeforeTheEpochAndTheWholeInt64Range) {
+  using std::chrono::milliseconds;
+  EXPECT_EQ(to_iso8601(TimePoint{milliseconds(-86'400'000)}), "1969-12-31T00:00:00.000Z");
+  EXPECT_EQ(to_iso8601(TimePoint{milliseconds(-86'400'001)}), "1969-12-30T23:59:59.999Z");
+  // No overflow at the ends of the range (UBSan runs these): a sign and extra year digits.
+  const auto lowest = to_iso8601(TimePoint{milliseconds(std::numeric_limits<std::int64_t>::min())});
+  const auto highest = to_iso8601(TimePoint{milliseconds(std::numeric_limits<std::int64_t>::max())});
+  EXPECT_EQ(lowest.front(), '-');
+  EXPECT_EQ(lowest.back(), 'Z');
+  EXPECT_EQ(highest.substr(highest.size() - 5), ".807Z");
 }
 
 TEST(Time, ParsesWhatItWrites) {
