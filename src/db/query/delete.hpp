@@ -1,11 +1,13 @@
 #pragma once
 // DELETE: db.delete_from(projects).where(projects.id == id).run()
-#include "db/query/insert.hpp"
+#include "db/query/single_table_write.hpp"
 
 namespace ds::db::query {
 
 template <class T, class Where, bool Returning>
-class DeleteQuery {
+class DeleteQuery : public SingleTableWrite<DeleteQuery<T, Where, Returning>, T, Returning> {
+  friend class SingleTableWrite<DeleteQuery, T, Returning>;
+
  public:
   explicit DeleteQuery(Connection& conn, Where where = {})
       : conn_(&conn), where_(std::move(where)) {}
@@ -21,32 +23,7 @@ class DeleteQuery {
   }
   auto returning() && { return DeleteQuery<T, Where, true>(*conn_, std::move(where_)); }
 
-  // Returns the number of rows deleted.
-  std::int64_t run() && requires(!Returning) {
-    return execute(ignore_rows());
-  }
-  std::vector<dsl::Row<T>> all() && requires Returning {
-    std::vector<dsl::Row<T>> rows;
-    auto sink = append_rows_sink<T>(rows);
-    execute(sink);
-    return rows;
-  }
-  // The delete as a statement, not run (for Connection::batch()).
-  Statement statement() && {
-    Statement s;
-    const std::string& sql = prepare(s.params, s.sql);
-    if (&sql != &s.sql) s.sql = sql;
-    return s;
-  }
-
  private:
-  std::int64_t execute(RowSink& sink) {
-    std::vector<Value> params;
-    std::string scratch;
-    const std::string& sql = prepare(params, scratch);
-    return conn_->stream(sql, params, sink);
-  }
-
   // Binds the values into `params`; returns the SQL text: built once for the shape, or
   // `scratch` rendered when the condition's text depends on its values.
   const std::string& prepare(std::vector<Value>& params, std::string& scratch) const {

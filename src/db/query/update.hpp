@@ -1,11 +1,13 @@
 #pragma once
 // UPDATE: db.update(projects).set({.name = "x", .updated_at = now}).where(projects.id == id).run()
-#include "db/query/insert.hpp"
+#include "db/query/single_table_write.hpp"
 
 namespace ds::db::query {
 
 template <class T, class Where, bool Returning>
-class UpdateQuery {
+class UpdateQuery : public SingleTableWrite<UpdateQuery<T, Where, Returning>, T, Returning> {
+  friend class SingleTableWrite<UpdateQuery, T, Returning>;
+
  public:
   UpdateQuery(Connection& conn, dsl::Patch<T> set, Where where = {})
       : conn_(&conn), set_(std::move(set)), where_(std::move(where)) {}
@@ -21,42 +23,12 @@ class UpdateQuery {
     return UpdateQuery<T, Where, true>(*conn_, std::move(set_), std::move(where_));
   }
 
-  // Returns the number of rows changed.
-  std::int64_t run() && requires(!Returning) {
-    return execute(ignore_rows());
-  }
-  std::vector<dsl::Row<T>> all() && requires Returning {
-    std::vector<dsl::Row<T>> rows;
-    auto sink = append_rows_sink<T>(rows);
-    execute(sink);
-    return rows;
-  }
-  std::optional<dsl::Row<T>> first() && requires Returning {
-    auto rows = std::move(*this).all();
-    if (rows.empty()) return std::nullopt;
-    return std::move(rows.front());
-  }
-  // The update as a statement, not run (for Connection::batch()).
-  Statement statement() && {
-    Statement s;
-    const std::string& sql = prepare(s.params, s.sql);
-    if (&sql != &s.sql) s.sql = sql;
-    return s;
-  }
-
  private:
   template <class W>
   static constexpr void check_tables() {
     static_assert(
         all_named<typename W::tables, std::tuple<T>>::value,
         "UNNAMED TABLE: an update's where() may only use columns of the table being updated");
-  }
-
-  std::int64_t execute(RowSink& sink) {
-    std::vector<Value> params;
-    std::string scratch;
-    const std::string& sql = prepare(params, scratch);
-    return conn_->stream(sql, params, sink);
   }
 
   // Binds the values into `params`; returns the SQL text: the cached text of the shape, or
