@@ -1,5 +1,6 @@
 #include "support/server_process.hpp"
 
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <cstdlib>
@@ -8,6 +9,7 @@
 #include <stdexcept>
 
 #include "support/fs_watch.hpp"
+#include "support/sanitizer_report.hpp"
 
 namespace ds::test {
 
@@ -19,7 +21,27 @@ ServerProcess::ServerProcess(Env env, std::shared_ptr<DatabaseBackend> backend)
 }
 
 ServerProcess::~ServerProcess() {
-  if (process_ && process_->running()) kill9();
+  if (!process_ || run_checked_) return;
+  auto status = stop();
+  if (!status) {
+    ADD_FAILURE() << "the server did not exit within 20 s of SIGTERM; its log:\n" << log();
+    unclean_exit_expected_ = true;  // reported just above
+    process_->signal(SIGKILL);
+    status = process_->wait();
+  }
+  check_run(status);
+}
+
+void ServerProcess::check_run(std::optional<int> status) {
+  if (run_checked_) return;
+  run_checked_ = true;
+  expect_no_sanitizer_report(log_file(), run_log_start_, "the server");
+  if (!unclean_exit_expected_ && status != 0) {
+    ADD_FAILURE()
+        << "the server exited with status " << (status ? std::to_string(*status) : "(none)")
+        << ", not 0 (call expect_unclean_exit() if the test means it); its log of this run:\n"
+        << read_from(log_file(), run_log_start_);
+  }
 }
 
 ServerProcess::Env ServerProcess::full_env() const {
@@ -27,20 +49,22 @@ ServerProcess::Env ServerProcess::full_env() const {
   env["PORT"] = "0";
   env["HOST"] = "127.0.0.1";
   // Sanitizer settings reach the child so that it reports the same way the tests do.
-  for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"}) {
-    if (const char* v = std::getenv(name)) env[name] = v;
-  }
+  for (const char* name : kSanitizerOptionVariables) env[name] = sanitizer_options_for_child(name);
   for (const auto& [k, v] : env_) env[k] = v;
   return env;
 }
 
 void ServerProcess::start() {
+  run_log_start_ = file_end(log_file());
+  unclean_exit_expected_ = false;
+  run_checked_ = false;
   process_ = std::make_unique<Subprocess>(Subprocess::Options{
       .argv = {DS_BINARY_PATH, "serve"}, .env = full_env(), .cwd = dir(), .stderr_file = log_file()});
   const auto line = process_->wait_for_line("deploystack listening on http://");
   if (!line) {
     process_->signal(SIGKILL);
-    process_->wait();
+    unclean_exit_expected_ = true;  // the exception below tells the test
+    check_run(process_->wait());
     throw std::runtime_error("the server did not start; its log:\n" + log());
   }
   const auto colon = line->rfind(':');
@@ -50,13 +74,16 @@ void ServerProcess::start() {
 std::optional<int> ServerProcess::stop(std::chrono::milliseconds timeout) {
   if (!process_) return std::nullopt;
   process_->signal(SIGTERM);
-  return process_->wait(timeout);
+  const auto status = process_->wait(timeout);
+  if (status) check_run(status);
+  return status;
 }
 
 void ServerProcess::kill9() {
   if (!process_) return;
+  if (process_->running()) unclean_exit_expected_ = true;
   process_->signal(SIGKILL);
-  process_->wait();
+  check_run(process_->wait());
 }
 
 void ServerProcess::restart() {
@@ -110,7 +137,12 @@ RunResult ServerProcess::run_cli(const std::vector<std::string>& args) const {
   Subprocess::Options options{.argv = {DS_BINARY_PATH}, .env = full_env(), .cwd = dir(),
                               .stderr_file = dir() / "cli.log"};
   options.argv.insert(options.argv.end(), args.begin(), args.end());
-  return run_command(std::move(options));
+  const auto from = file_end(options.stderr_file);
+  auto result = run_command(options);
+  std::string command = "deploystack";
+  for (const auto& arg : args) command += " " + arg;
+  expect_no_sanitizer_report(options.stderr_file, from, command);
+  return result;
 }
 
 }  // namespace ds::test
