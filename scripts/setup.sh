@@ -9,7 +9,7 @@ APT_PACKAGES=(
   libboost-dev libsqlite3-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libcli11-dev libcurl4-openssl-dev libsodium-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  wrk nginx-light sqlite3
+  wrk nginx-light sqlite3 strace
 )
 
 missing=()

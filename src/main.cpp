@@ -2,10 +2,12 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include "cli/migrate_commands.hpp"
 #include "cli/settings_commands.hpp"
 #include "core/config.hpp"
+#include "core/data_dir_lock.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "http/router.hpp"
@@ -50,8 +52,19 @@ std::unique_ptr<ds::plugins::PluginHost> load_plugins(const ds::Config& config) 
 }
 
 int serve(const ds::Config& config) {
+  // Held until the process ends: no second server and no writing command on this data folder
+  // meanwhile. A folder that cannot hold the lock file (read-only, unreadable) is reported and
+  // the server starts anyway, degraded as the folder itself allows; only a live holder stops it.
+  std::optional<ds::DataDirLock> lock;
+  try {
+    lock.emplace(ds::DataDirLock::acquire(config.data_dir, "serve"));
+  } catch (const ds::Error& e) {
+    if (e.code() == ds::Errc::conflict) throw;
+    spdlog::error("{}: running without the data folder lock (commands cannot tell this server runs)", e.what());
+  }
   const auto plugins = load_plugins(config);
-  ds::settings::SettingsRuntime settings(config, ds::plugins::settings_registry(*plugins));
+  ds::settings::SettingsRuntime settings(config, ds::plugins::settings_registry(*plugins),
+                                         /*holds_data_lock=*/lock.has_value());
   ds::setup::DatabaseManager manager(config, init_stages(*plugins, settings));
   settings.attach(manager);
   manager.boot();
@@ -78,6 +91,8 @@ int serve(const ds::Config& config) {
   return 0;
 }
 
+// Read-only and often run beside the server: no lock, so an interrupted key rotation is
+// reported here, never resolved.
 int db_status(const ds::Config& config) {
   const auto plugins = load_plugins(config);
   ds::settings::SettingsRuntime settings(config, ds::plugins::settings_registry(*plugins));

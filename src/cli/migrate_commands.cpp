@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "core/data_dir_lock.hpp"
 #include "core/error.hpp"
 #include "db/core_schema.hpp"
 #include "db/migrate/check.hpp"
@@ -62,6 +63,9 @@ int generate(const MigrateCommands& c, const Config& config, const Env& env) {
 }
 
 int up(const MigrateCommands& c, const Config& config, const Env& env) {
+  // A writer: never beside a live server (core/data_dir_lock.hpp). A dry run only reads.
+  std::optional<DataDirLock> lock;
+  if (!c.dry_run) lock.emplace(DataDirLock::acquire(config.data_dir, "db up"));
   const auto folder = folder_for(c, env);
   const auto db = open_target(config, c.dry_run ? db::OpenMode::must_exist : db::OpenMode::create_if_missing);
   const auto result = db::migrate::apply_migrations(*db, folder, c.dry_run);

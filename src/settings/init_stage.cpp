@@ -9,6 +9,7 @@
 #include "db/fail_when.hpp"
 #include "db/query.hpp"
 #include "db/schema.sqlite.hpp"
+#include "settings/rotate_key.hpp"
 #include "settings/setting_value.hpp"
 
 namespace ds::settings {
@@ -168,13 +169,24 @@ InitReport initialize_settings(db::Connection& db, SettingsService& service) {
   InitReport report;
   const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   auto& keys = service.keys();
+  // First of all, the key against the stored secrets: a key that is not theirs must not
+  // encrypt anything (key_management.hpp).
+  const auto secrets = stored_secrets(db);
+  keys.verify(secrets);
   auto cipher = keys.cipher();
-  // Without a key, one is created before the batch (a ciphertext never reaches the database
-  // before its key is on disk); the batch's guard refuses it when secrets exist already.
+  // Without any key, one is created before the batch (a ciphertext never reaches the database
+  // before its key is on disk); the batch's guard refuses it when secrets appeared meanwhile.
+  // A key that does not match is not replaced: it may be the only copy of some other key.
   bool new_key = false;
-  if (!cipher) {
-    cipher = keys.create_key_file();
-    new_key = true;
+  if (!cipher && keys.source() == KeySource::none) {
+    if (secrets.empty()) {
+      cipher = keys.create_key_file();
+      new_key = true;
+    } else {
+      spdlog::error("settings: encrypted settings exist but no key is available; {}. Secrets stay "
+                    "unreadable until then",
+                    kKeyUnavailableHint);
+    }
   }
   Plan plan = plan_batch(Db(db), service, cipher.get(), new_key, now);
   std::vector<db::Result> results;

@@ -2,9 +2,9 @@
 
 namespace ds::settings {
 
-SettingsRuntime::SettingsRuntime(const Config& config, Registry registry)
+SettingsRuntime::SettingsRuntime(const Config& config, Registry registry, bool holds_data_lock)
     : registry_(std::move(registry)),
-      keys_(config.encryption_secret, config.data_dir / "encryption.key"),
+      keys_(config.encryption_secret, config.data_dir / "encryption.key", holds_data_lock),
       service_(registry_, keys_, [this]() -> std::shared_ptr<db::Connection> {
         const auto* m = manager_.load();
         return m ? m->database() : nullptr;

@@ -14,8 +14,10 @@ namespace ds::settings {
 
 class SettingsRuntime {
  public:
-  // Throws ds::Error for a duplicate definition or an unreadable key file.
-  explicit SettingsRuntime(const Config& config, Registry registry = Registry::builtin());
+  // Throws ds::Error for a duplicate definition or an unreadable key file. `holds_data_lock`:
+  // the process holds the data folder lock, so an interrupted key rotation may be resolved.
+  explicit SettingsRuntime(const Config& config, Registry registry = Registry::builtin(),
+                           bool holds_data_lock = false);
   SettingsRuntime(const SettingsRuntime&) = delete;
   SettingsRuntime& operator=(const SettingsRuntime&) = delete;
 

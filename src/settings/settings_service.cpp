@@ -45,7 +45,7 @@ Revealed SettingsService::reveal(const SettingRow& row) const {
 std::string SettingsService::seal(std::string_view key, std::string_view plaintext) const {
   const auto cipher = keys_.cipher();
   if (!cipher) {
-    throw Error(Errc::unavailable, fmt::format("{}: {}", kKeyUnavailable, kKeyUnavailableHint));
+    throw Error(Errc::unavailable, fmt::format("{}: {}", kKeyUnavailable, keys_.unavailable_details()));
   }
   return cipher->encrypt(plaintext, key);
 }
@@ -93,7 +93,8 @@ std::string plaintext_of(const KeyManager& keys, std::string_view key, bool encr
   if (!encrypted) return stored;
   const auto cipher = keys.cipher();
   if (!cipher) {
-    throw Error(Errc::unavailable, fmt::format("setting '{}': {}. {}", key, kKeyUnavailable, kKeyUnavailableHint));
+    throw Error(Errc::unavailable,
+                fmt::format("setting '{}': {}. {}", key, kKeyUnavailable, keys.unavailable_details()));
   }
   auto plain = cipher->decrypt(stored, key);
   if (!plain) throw Error(Errc::internal, fmt::format("{}: {}", kDecryptFailed, key));

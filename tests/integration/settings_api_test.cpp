@@ -357,10 +357,10 @@ TEST_P(SettingsApi, RotateKeyReencryptsEverySecret) {
   EXPECT_NE(out.out.find("re-encrypted 2 secret(s)"), std::string::npos) << out.out;
   EXPECT_NE(stored_value(*backend, "smtp.password"), old_cipher);
 
-  // Still the old secret: the rotated values no longer decrypt.
+  // Still the old secret: it does not match the rotated values, so secrets are refused.
   server->start();
   client = server->client();
-  EXPECT_EQ(call("GET", "/api/settings/smtp.password?reveal=true").status, 500);
+  EXPECT_EQ(call("GET", "/api/settings/smtp.password?reveal=true").status, 503);
   server->stop();
   server->env()["DEPLOYSTACK_ENCRYPTION_SECRET"] = "the-next-secret";
   server->env().erase("DEPLOYSTACK_NEW_ENCRYPTION_SECRET");

@@ -52,7 +52,7 @@ TEST_F(SettingsServiceTest, StageCreatesEverythingInOneBatch) {
   CountingConnection counting(*conn);
   const auto report = initialize_settings(counting, *service);
   EXPECT_EQ(counting.batches, 1);
-  EXPECT_EQ(counting.executes, 0);
+  EXPECT_EQ(counting.executes, 1);  // the key check: the stored secrets, read before anything is encrypted
   EXPECT_EQ(counting.transactions, 0);
   EXPECT_EQ(counting.execute_eaches, 0);
   EXPECT_EQ(counting.migration_batches, 0);

@@ -32,8 +32,9 @@ Response failure(int status, std::string_view error, ordered_json details = null
   return Response::json(status, body.dump());
 }
 
-Response key_unavailable() {
-  return failure(503, settings::kKeyUnavailable, settings::kKeyUnavailableHint);
+// The details say why: no key at all, or a key that does not match the stored secrets.
+Response key_unavailable(const settings::KeyManager& keys) {
+  return failure(503, settings::kKeyUnavailable, keys.unavailable_details());
 }
 Response decrypt_failed(std::string_view key) { return failure(500, settings::kDecryptFailed, key); }
 Response not_found() { return failure(404, "Setting not found"); }
@@ -171,7 +172,7 @@ class SettingsRoutes {
     if (!row) return not_found();
     if (!reveal || !row->is_encrypted) return ok(200, setting_json(*row));
     const auto revealed = service_.reveal(*row);
-    if (revealed.state == SecretState::key_unavailable) return key_unavailable();
+    if (revealed.state == SecretState::key_unavailable) return key_unavailable(service_.keys());
     if (revealed.state == SecretState::decrypt_failed) return decrypt_failed(row->key);
     return ok(200, setting_json(*row, &revealed.plaintext));
   }
@@ -180,7 +181,7 @@ class SettingsRoutes {
     const auto body = parse_json_object(request);
     const auto s = parse_new_setting(body);
     auto db = require_database(manager_);
-    if (s.encrypted && !service_.keys().cipher()) return key_unavailable();
+    if (s.encrypted && !service_.keys().cipher()) return key_unavailable(service_.keys());
     const auto row = service_.create(*db, s);
     if (!row) return failure(409, "Setting already exists", s.key);
     return ok(201, setting_json(*row));
@@ -219,7 +220,7 @@ class SettingsRoutes {
     const bool needs_key = (encrypt && (change.value || !current.is_encrypted)) ||
                            (current.is_encrypted && !encrypt && !change.value);
     if (!needs_key) return std::nullopt;
-    if (!service_.keys().cipher()) return key_unavailable();
+    if (!service_.keys().cipher()) return key_unavailable(service_.keys());
     if (current.is_encrypted && !encrypt && !change.value &&
         service_.reveal(current).state == SecretState::decrypt_failed) {
       return decrypt_failed(key);
@@ -275,7 +276,7 @@ class SettingsRoutes {
                  ordered_json& created, ordered_json& updated) const {
     const auto current = service_.find(db, s.key);
     if (!current) {
-      if (s.encrypted && !service_.keys().cipher()) throw HttpError(key_unavailable());
+      if (s.encrypted && !service_.keys().cipher()) throw HttpError(key_unavailable(service_.keys()));
       if (!service_.create(db, s)) throw Error(Errc::conflict, "Setting already exists");
       created.push_back(s.key);
       return;
