@@ -1,14 +1,8 @@
 // The Turso driver's bounds, against scripted peers a real server cannot imitate: an answer
 // larger than the limit, a peer that accepts and never answers, and the shutdown flag.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <atomic>
-#include <condition_variable>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
 #include <vector>
@@ -19,66 +13,18 @@
 #include "db/open_database.hpp"
 #include "db/turso/turso_database.hpp"
 #include "support/fake_http_server.hpp"
+#include "support/silent_peer.hpp"
 
 using ds::Errc;
 using ds::Error;
 using ds::db::TursoDatabase;
 using ds::db::TursoOptions;
 using ds::test::FakeHttpServer;
+using ds::test::SilentPeer;
 
 namespace {
 
 constexpr const char* kToken = "tok-BOUNDS-SECRET";
-
-// Accepts connections and never reads or answers: a hung peer. Counts what it accepted.
-class SilentPeer {
- public:
-  SilentPeer() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), len) != 0 || ::listen(fd_, 16) != 0 ||
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-      throw std::runtime_error("SilentPeer cannot listen");
-    }
-    port_ = ntohs(addr.sin_port);
-    thread_ = std::thread([this] {
-      for (;;) {
-        const int c = ::accept(fd_, nullptr, nullptr);
-        if (c < 0) return;  // shutdown() of the listening socket
-        std::lock_guard lock(mutex_);
-        held_.push_back(c);
-        accepted_.notify_all();
-      }
-    });
-  }
-  ~SilentPeer() {
-    ::shutdown(fd_, SHUT_RDWR);
-    thread_.join();
-    ::close(fd_);
-    for (int c : held_) ::close(c);
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  std::size_t accepted() {
-    std::lock_guard lock(mutex_);
-    return held_.size();
-  }
-  // Waits (on the accept, not a sleep) until `n` connections came.
-  bool wait_accepted(std::size_t n, std::chrono::seconds timeout = std::chrono::seconds(20)) {
-    std::unique_lock lock(mutex_);
-    return accepted_.wait_for(lock, timeout, [&] { return held_.size() >= n; });
-  }
-
- private:
-  int fd_ = -1;
-  std::uint16_t port_ = 0;
-  std::mutex mutex_;
-  std::condition_variable accepted_;
-  std::vector<int> held_;
-  std::thread thread_;
-};
 
 std::string small_answer() {
   return R"({"baton":null,"base_url":null,"results":[{"type":"ok","response":{"type":"execute","result":{"cols":[{"name":"x"}],"rows":[[{"type":"integer","value":"1"}]],"affected_row_count":0,"last_insert_rowid":null}}},{"type":"ok","response":{"type":"close"}}]})";
