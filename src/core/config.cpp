@@ -39,6 +39,15 @@ Config Config::from_env(const Env& env) {
     }
     *field = ms;
   }
+  if (auto v = env.get("TURSO_MAX_RESPONSE_BYTES")) {
+    std::uint64_t bytes = 0;
+    auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), bytes);
+    if (ec != std::errc{} || ptr != v->data() + v->size() || bytes == 0) {
+      throw Error(Errc::validation,
+                  fmt::format("TURSO_MAX_RESPONSE_BYTES must be a positive number of bytes, got '{}'", *v));
+    }
+    c.turso_max_response_bytes = bytes;
+  }
   if (auto v = env.get("DEPLOYSTACK_SETUP_TOKEN")) c.setup_token = Secret(*v);
   if (auto v = env.get("DEPLOYSTACK_ADMIN_TOKEN")) c.admin_token = Secret(*v);
   if (auto v = env.get("DEPLOYSTACK_ENCRYPTION_SECRET")) c.encryption_secret = Secret(*v);

@@ -1,10 +1,37 @@
 #include "db/open_database.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdint>
+
 #include "core/error.hpp"
 #include "db/turso/turso_database.hpp"
 #include "db/turso/turso_url.hpp"
 
 namespace ds::db {
+namespace {
+
+constexpr std::string_view kSetSqlitePath =
+    "Set SQLITE_DB_PATH to the path of a database file, e.g. persistent_data/database/deploystack.db";
+
+std::optional<std::string> sqlite_path_problem(const std::filesystem::path& path) {
+  const std::string text = path.string();
+  if (text.empty()) return "SQLite configuration incomplete. Required: SQLITE_DB_PATH";
+  // SQLite reads these as a database in memory (or, as URIs, possibly so): its data would be
+  // gone at the next restart.
+  if (text == ":memory:" || text.starts_with("file:")) {
+    return fmt::format("SQLITE_DB_PATH '{}' is not a file path: the data would not survive a restart. {}",
+                       text, kSetSqlitePath);
+  }
+  std::error_code ec;
+  if (text.ends_with('/') || std::filesystem::is_directory(path, ec)) {
+    return fmt::format("SQLITE_DB_PATH '{}' is a folder, not a database file. {}", text, kSetSqlitePath);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 DatabaseTarget target_from_config(const std::string& type, const Config& config) {
   return DatabaseTarget{type,
@@ -12,15 +39,12 @@ DatabaseTarget target_from_config(const std::string& type, const Config& config)
                         config.turso_url,
                         config.turso_token,
                         config.turso_connect_timeout_ms,
-                        config.turso_timeout_ms};
+                        config.turso_timeout_ms,
+                        config.turso_max_response_bytes};
 }
 
 std::optional<std::string> configuration_problem(const DatabaseTarget& target) {
-  if (target.type == "sqlite") {
-    if (target.sqlite_path.empty())
-      return "SQLite configuration incomplete. Required: SQLITE_DB_PATH";
-    return std::nullopt;
-  }
+  if (target.type == "sqlite") return sqlite_path_problem(target.sqlite_path);
   if (target.type == "turso") {
     if (!target.turso_url || !target.turso_token) {
       return "Turso configuration incomplete. Required: TURSO_DATABASE_URL, TURSO_AUTH_TOKEN";
@@ -30,7 +54,7 @@ std::optional<std::string> configuration_problem(const DatabaseTarget& target) {
     } catch (const Error& e) {
       return e.what();
     }
-    return std::nullopt;
+    return turso::auth_token_problem(*target.turso_token, "TURSO_AUTH_TOKEN");
   }
   return "Unknown database type '" + target.type + "'. Accepted: sqlite, turso";
 }
@@ -41,6 +65,8 @@ std::shared_ptr<Connection> open_database(const DatabaseTarget& target, OpenMode
   TursoOptions options{*target.turso_url, target.turso_token, {}};
   options.http.connect_timeout = std::chrono::milliseconds(target.turso_connect_timeout_ms);
   options.http.total_timeout = std::chrono::milliseconds(target.turso_timeout_ms);
+  options.http.max_response_bytes = static_cast<std::size_t>(
+      std::min<std::uint64_t>(target.turso_max_response_bytes, SIZE_MAX));
   // No request yet: the first statement (the migrate stage's read) proves the server answers
   // and accepts the token before anything is persisted, one round trip fewer than a ping.
   return std::make_shared<TursoDatabase>(options);

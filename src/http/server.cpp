@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/shutdown.hpp"
 #include "http/errors.hpp"
 
 namespace ds::http {
@@ -228,7 +229,10 @@ void Server::Impl::stop_io() {
 
 void Server::Impl::drain(Clock::time_point deadline) {
   if (in_flight.load() == 0 || Clock::now() >= deadline) {
-    if (in_flight.load() != 0) spdlog::warn("in_flight={} grace period over, closing", in_flight.load());
+    if (in_flight.load() != 0) {
+      spdlog::warn("in_flight={} grace period over, closing", in_flight.load());
+      abandon_blocking_io();  // requests waiting on a silent peer give up now
+    }
     stop_io();
     return;
   }

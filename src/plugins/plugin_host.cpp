@@ -36,7 +36,7 @@ settings::Registry settings_registry(const PluginHost& host) {
 PluginHost::PluginHost(HostOptions options, const std::vector<PluginFactory>& builtins, Claims core) {
   for (const auto& factory : builtins) add(factory(), "built-in", std::filesystem::current_path());
 
-  for (const auto& library : find_plugin_libraries(options.plugins_path)) {
+  for (const auto& library : find_plugin_libraries(options.plugins_path, options.strict)) {
     try {
       add(load_shared_library(library), library.string(), library.parent_path());
     } catch (const Error& e) {

@@ -29,8 +29,12 @@ using PluginPtr = std::unique_ptr<Plugin, PluginDeleter>;
 PluginPtr load_shared_library(const std::filesystem::path& library);
 
 // The plugin libraries under `plugins_dir`: one folder per plugin, holding exactly one `.so`
-// (`<plugins_dir>/<folder>/<anything>.so`), sorted by path. A missing folder holds none.
-// Throws ds::Error(validation) for a folder with several `.so` files.
-std::vector<std::filesystem::path> find_plugin_libraries(const std::filesystem::path& plugins_dir);
+// (`<plugins_dir>/<folder>/<anything>.so`), sorted by path. Every entry skipped gets one log
+// line saying why (a missing PLUGINS_PATH, a file, a dangling symlink, a folder without a
+// `.so`). An entry that cannot be checked (a symlink loop, an unreadable folder) throws
+// ds::Error(validation) naming it when `strict`, else is logged and skipped. Throws for a
+// folder with several `.so` files.
+std::vector<std::filesystem::path> find_plugin_libraries(const std::filesystem::path& plugins_dir,
+                                                         bool strict = true);
 
 }  // namespace ds::plugins

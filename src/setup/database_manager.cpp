@@ -86,17 +86,40 @@ void DatabaseManager::boot() {
     publish_status();
   }
 
-  if (*type == "sqlite" && !std::filesystem::exists(config_.sqlite_path)) {
+  if (auto problem = db::configuration_problem(db::target_from_config(*type, config_))) {
+    spdlog::error("database={} is not initialized: {}. Fix the environment and restart.", *type,
+                  *problem);
+    return;
+  }
+  if (*type == "sqlite" && !sqlite_file_usable(read.selection)) return;
+  if (!try_boot(*type)) {
+    retry_ = std::jthread([this, t = *type](std::stop_token stop) { retry_boot(stop, t); });
+  }
+}
+
+bool DatabaseManager::sqlite_file_usable(const Selection& selection) const {
+  namespace fs = std::filesystem;
+  const auto& path = config_.sqlite_path;
+  std::error_code ec;
+  const auto st = fs::status(path, ec);
+  if (st.type() == fs::file_type::not_found) {
     spdlog::error(
         "SQLite database {} does not exist, so the database is not initialized. Point "
         "SQLITE_DB_PATH at the existing file (the selection says it was {}), restore it from a "
         "backup, or create it with `deploystack db up`.",
-        config_.sqlite_path.string(), read.selection.sqlite_path.value_or("not recorded"));
-    return;
+        path.string(), selection.sqlite_path.value_or("not recorded"));
+    return false;
   }
-  if (!try_boot(*type)) {
-    retry_ = std::jthread([this, t = *type](std::stop_token stop) { retry_boot(stop, t); });
+  if (ec) {
+    // A symlink loop, a folder that cannot be searched, an unmounted volume: starting
+    // degraded lets the operator see the status and fix it.
+    spdlog::error(
+        "SQLite database {} cannot be checked ({}), so the database is not initialized. Fix its "
+        "folder (a symbolic link loop, missing permissions or a volume not mounted?) and restart.",
+        path.string(), ec.message());
+    return false;
   }
+  return true;
 }
 
 bool DatabaseManager::try_boot(const std::string& type) {
@@ -141,6 +164,14 @@ SetupResult DatabaseManager::setup(const std::string& type) {
       return {Outcome::invalid_selection, std::nullopt, *invalid_reason_};
     }
     if (status_.configured) return {Outcome::already_performed, status_.dialect, {}};
+    // Whatever appeared at the selection's path since start (a volume mounted late, a file
+    // restored) is never replaced.
+    if (const auto read = read_selection(config_.selection_file());
+        read.state == SelectionRead::State::invalid) {
+      return {Outcome::invalid_selection, std::nullopt, read.reason};
+    } else if (read.state == SelectionRead::State::valid) {
+      return {Outcome::already_performed, read.selection.type, {}};
+    }
     if (setup_running_type_) return {Outcome::in_progress, setup_running_type_, {}};
     if (auto problem = db::configuration_problem(db::target_from_config(type, config_))) {
       return {Outcome::configuration_incomplete, type, *problem};

@@ -17,6 +17,8 @@
 
 namespace ds::setup {
 
+struct Selection;
+
 struct Status {
   bool configured = false;
   bool initialized = false;
@@ -84,6 +86,8 @@ class DatabaseManager {
                                                       bool& degraded);
   void publish_status();  // call with state_mutex_ held
   void set_live(std::shared_ptr<db::Connection> conn);
+  // Whether the SQLite file can be opened at start; logs what to do when not.
+  bool sqlite_file_usable(const Selection& selection) const;
   // Opens and initializes `type` at start; true when done or not worth retrying.
   bool try_boot(const std::string& type);
   void retry_boot(std::stop_token stop, std::string type);

@@ -8,12 +8,32 @@
 namespace ds::setup {
 
 SelectionRead read_selection(const std::filesystem::path& file) {
+  namespace fs = std::filesystem;
   SelectionRead out;
   std::error_code ec;
-  const auto status = std::filesystem::status(file, ec);
-  if (status.type() == std::filesystem::file_type::not_found) return out;
+  // The entry itself, not what it points to: a dangling symlink (a volume not mounted yet)
+  // is a selection that cannot be read, never "no selection".
+  const auto entry = fs::symlink_status(file, ec);
+  if (entry.type() == fs::file_type::not_found) return out;  // (ec says ENOENT or ENOTDIR)
   out.state = SelectionRead::State::invalid;
-  if (ec || !std::filesystem::is_regular_file(status)) {
+  if (ec) {
+    out.reason = "it cannot be checked (" + ec.message() + ")";
+    return out;
+  }
+  const auto target = fs::status(file, ec);
+  if (fs::is_symlink(entry) && target.type() == fs::file_type::not_found) {
+    out.reason = "it is a symbolic link to something that does not exist (a volume not mounted yet?)";
+    return out;
+  }
+  if (ec) {
+    out.reason = "it cannot be checked (" + ec.message() + ")";
+    return out;
+  }
+  if (fs::is_directory(target)) {
+    out.reason = "it is a folder, not a file";
+    return out;
+  }
+  if (!fs::is_regular_file(target)) {
     out.reason = "it is not a regular file";
     return out;
   }

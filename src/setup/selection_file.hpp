@@ -19,7 +19,9 @@ struct SelectionRead {
   std::string reason;   // when invalid: what is wrong, for the operator
 };
 
-// Never throws: an unreadable or malformed file is State::invalid with a reason.
+// Never throws. Absent only when there is no directory entry at all: anything there that is
+// not a readable, well-formed file (a dangling symlink, a folder, a loop) is State::invalid
+// with a reason, so the server never replaces it.
 SelectionRead read_selection(const std::filesystem::path& file);
 
 // Atomic (see write_file_atomically). Throws ds::Error(io).

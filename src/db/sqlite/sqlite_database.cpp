@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -86,6 +87,33 @@ class TransactionConnection final : public Connection {
   SqliteHandle& handle_;
 };
 
+// sqlite3 takes a zero-length file for a new, empty database, and opens any file lazily: a
+// database that must already exist is checked for the SQLite header first, so a truncated
+// or foreign file is an error and never silently becomes a fresh empty database.
+void check_sqlite_header(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return;  // sqlite3_open_v2 says why not
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return;
+  constexpr std::string_view kHeader{"SQLite format 3\0", 16};
+  char header[16] = {};
+  in.read(header, sizeof header);
+  const auto got = static_cast<std::size_t>(in.gcount());
+  constexpr std::string_view kWhatToDo =
+      "restore it from a backup, or remove the file to start with an empty database (then run "
+      "setup or `deploystack db up` again)";
+  if (got == 0) {
+    throw Error(Errc::io, fmt::format("SQLite database {} is empty (0 bytes) although the database "
+                                      "was set up, so its data is gone: {}",
+                                      path.string(), kWhatToDo));
+  }
+  if (std::string_view(header, got) != kHeader) {
+    throw Error(Errc::io, fmt::format("{} is not a SQLite database (it does not start with the "
+                                      "SQLite header): {}",
+                                      path.string(), kWhatToDo));
+  }
+}
+
 class SqliteDatabase final : public Connection {
   // Handles are opened on demand, up to one per thread that may call at once: the HTTP
   // server's I/O threads (one per core) read here and must never wait for a handle held by
@@ -105,6 +133,7 @@ class SqliteDatabase final : public Connection {
                                           path_.parent_path().string(), ec.message()));
       }
     }
+    if (mode == OpenMode::must_exist) check_sqlite_header(path_);
     // The first handle is opened now so that a missing or corrupt file fails here.
     idle_.push_back(std::make_unique<SqliteHandle>(path_, mode));
     open_count_ = 1;

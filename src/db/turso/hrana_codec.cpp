@@ -40,6 +40,12 @@ const json* member(const json& obj, const char* key) {
   return it == obj.end() ? nullptr : &*it;
 }
 
+json* member(json& obj, const char* key) {
+  if (!obj.is_object()) return nullptr;
+  const auto it = obj.find(key);
+  return it == obj.end() ? nullptr : &*it;
+}
+
 // A string member, or nullopt when missing or null.
 std::optional<std::string> optional_string(const json& obj, const char* key) {
   const json* v = member(obj, key);
@@ -65,12 +71,14 @@ std::int64_t parse_int64(const json& v, const char* what) {
   return out;
 }
 
-Value decode_value(const json& v) {
+// Decoding takes the document apart as it goes (strings are moved out, decoded rows
+// released), so a large answer is not held twice: once as JSON, once as rows.
+Value decode_value(json& v) {
   const json* type = member(v, "type");
   if (type == nullptr || !type->is_string()) malformed("a value has no type");
   const auto& t = type->get_ref<const std::string&>();
   if (t == "null") return nullptr;
-  const json* value = member(v, "value");
+  json* value = member(v, "value");
   if (t == "integer") {
     if (value == nullptr) malformed("an integer value has no value");
     return parse_int64(*value, "an integer value");
@@ -83,7 +91,7 @@ Value decode_value(const json& v) {
   }
   if (t == "text") {
     if (value == nullptr || !value->is_string()) malformed("a text value is not a string");
-    return value->get<std::string>();
+    return std::move(value->get_ref<std::string&>());
   }
   if (t == "blob") {
     const json* b64 = member(v, "base64");
@@ -102,7 +110,7 @@ StreamError decode_error(const json& e) {
   return out;
 }
 
-Result decode_stmt_result(const json& r) {
+Result decode_stmt_result(json& r) {
   if (!r.is_object()) malformed("a statement result is not an object");
   Result out;
   if (const json* cols = member(r, "cols")) {
@@ -113,14 +121,15 @@ Result decode_stmt_result(const json& r) {
       out.columns.push_back(name ? std::move(*name) : std::string());
     }
   }
-  if (const json* rows = member(r, "rows")) {
+  if (json* rows = member(r, "rows")) {
     if (!rows->is_array()) malformed("'rows' is not an array");
     out.cells.reserve(rows->size() * out.columns.size());
-    for (const auto& row : *rows) {
+    for (auto& row : *rows) {
       if (!row.is_array() || row.size() != out.columns.size()) {
         malformed("a row does not have one value per column");
       }
-      for (const auto& cell : row) out.cells.push_back(decode_value(cell));
+      for (auto& cell : row) out.cells.push_back(decode_value(cell));
+      row = nullptr;  // its JSON is no longer needed
     }
   }
   if (const json* n = member(r, "affected_row_count"); n != nullptr && !n->is_null()) {
@@ -132,17 +141,18 @@ Result decode_stmt_result(const json& r) {
   return out;
 }
 
-BatchOutcome decode_batch_result(const json& r) {
+BatchOutcome decode_batch_result(json& r) {
   BatchOutcome out;
-  const json* results = member(r, "step_results");
+  json* results = member(r, "step_results");
   const json* errors = member(r, "step_errors");
   if (results == nullptr || !results->is_array()) malformed("'step_results' is not an array");
   out.step_results.reserve(results->size());
-  for (const auto& s : *results) {
+  for (auto& s : *results) {
     if (s.is_null())
       out.step_results.emplace_back();
     else
       out.step_results.emplace_back(decode_stmt_result(s));
+    s = nullptr;
   }
   out.step_errors.resize(out.step_results.size());
   if (errors != nullptr && errors->is_array()) {
@@ -153,7 +163,7 @@ BatchOutcome decode_batch_result(const json& r) {
   return out;
 }
 
-RequestOutcome decode_outcome(const json& r) {
+RequestOutcome decode_outcome(json& r) {
   RequestOutcome out;
   const auto type = optional_string(r, "type");
   if (type == "error") {
@@ -162,11 +172,11 @@ RequestOutcome decode_outcome(const json& r) {
     return out;
   }
   if (type != "ok") malformed("a result is neither ok nor error");
-  const json* response = member(r, "response");
+  json* response = member(r, "response");
   if (response == nullptr) malformed("an ok result has no response");
   const auto rtype = optional_string(*response, "type");
   if (rtype == "execute" || rtype == "batch") {
-    const json* result = member(*response, "result");
+    json* result = member(*response, "result");
     if (result == nullptr) malformed("a response has no result");
     if (rtype == "execute") {
       out.kind = RequestOutcome::Kind::execute;
@@ -175,6 +185,22 @@ RequestOutcome decode_outcome(const json& r) {
       out.kind = RequestOutcome::Kind::batch;
       out.batch = decode_batch_result(*result);
     }
+  }
+  return out;
+}
+
+PipelineResponse decode_document(json& doc) {
+  if (doc.is_discarded()) malformed("not JSON");
+  if (!doc.is_object()) malformed("not a JSON object");
+  PipelineResponse out;
+  out.baton = optional_string(doc, "baton");
+  out.base_url = optional_string(doc, "base_url");
+  json* results = member(doc, "results");
+  if (results == nullptr || !results->is_array()) malformed("'results' is not an array");
+  out.results.reserve(results->size());
+  for (auto& r : *results) {
+    out.results.push_back(decode_outcome(r));
+    r = nullptr;
   }
   return out;
 }
@@ -336,17 +362,14 @@ std::string PipelineWriter::finish() {
 }
 
 PipelineResponse decode_pipeline_response(std::string_view body) {
-  const json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) malformed("not JSON");
-  if (!doc.is_object()) malformed("not a JSON object");
-  PipelineResponse out;
-  out.baton = optional_string(doc, "baton");
-  out.base_url = optional_string(doc, "base_url");
-  const json* results = member(doc, "results");
-  if (results == nullptr || !results->is_array()) malformed("'results' is not an array");
-  out.results.reserve(results->size());
-  for (const auto& r : *results) out.results.push_back(decode_outcome(r));
-  return out;
+  json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  return decode_document(doc);
+}
+
+PipelineResponse consume_pipeline_response(std::string&& body) {
+  json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  std::string().swap(body);  // the text is parsed: free it before the rows are built
+  return decode_document(doc);
 }
 
 }  // namespace ds::db::hrana

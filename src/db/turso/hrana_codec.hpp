@@ -79,6 +79,9 @@ struct PipelineResponse {
 // Parses a 200 answer. Unknown fields are ignored everywhere. A malformed answer throws
 // ds::Error(unavailable) whose message says what was wrong (never the body itself).
 PipelineResponse decode_pipeline_response(std::string_view body);
+// The same, freeing `body` as soon as it is parsed (a large answer is never held as text,
+// JSON and rows at once).
+PipelineResponse consume_pipeline_response(std::string&& body);
 
 // The parts, exposed for tests.
 std::string encode_value(const Value& value);

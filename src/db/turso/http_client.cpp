@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/error.hpp"
+#include "core/shutdown.hpp"
 
 namespace ds::db::turso {
 namespace {
@@ -19,9 +20,41 @@ void global_init() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-std::size_t append_body(char* data, std::size_t size, std::size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
+using Clock = std::chrono::steady_clock;
+
+// The one bounded reader of every answer: past `limit` bytes it stops the transfer
+// (CURLE_WRITE_ERROR) instead of buffering an answer of any size.
+struct BodySink {
+  std::string* out;
+  std::size_t limit;
+  bool exceeded = false;
+};
+
+std::size_t append_body(char* data, std::size_t size, std::size_t n, void* user) {
+  auto& sink = *static_cast<BodySink*>(user);
+  const std::size_t bytes = size * n;
+  if (bytes > sink.limit - sink.out->size()) {
+    sink.exceeded = true;
+    return 0;
+  }
+  sink.out->append(data, bytes);
+  return bytes;
+}
+
+// Called by libcurl about once a second even while the peer is silent: the way a hung
+// transfer learns that the server's grace period is over.
+int abort_when_abandoned(void*, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return blocking_io_abandoned() ? 1 : 0;
+}
+
+long remaining_ms(Clock::time_point deadline) {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  return std::max<long>(1, static_cast<long>(left.count()));
+}
+
+std::string size_text(std::size_t bytes) {
+  if (bytes % (std::size_t{1} << 20) == 0) return fmt::format("{} MiB", bytes >> 20);
+  return fmt::format("{} bytes", bytes);
 }
 
 bool never_reached_server(CURLcode rc) noexcept {
@@ -38,8 +71,10 @@ std::string describe(CURLcode rc, const char* errbuf, const HttpOptions& options
     case CURLE_COULDNT_RESOLVE_HOST: return "DNS lookup failed (" + detail + ")";
     case CURLE_COULDNT_CONNECT: return "connection refused or unreachable (" + detail + ")";
     case CURLE_OPERATION_TIMEDOUT:
-      return fmt::format("timed out (connect {} ms, total {} ms): {}", options.connect_timeout.count(),
-                         options.total_timeout.count(), detail);
+      return fmt::format(
+          "timed out (TURSO_CONNECT_TIMEOUT_MS={}, TURSO_TIMEOUT_MS={} for the whole call, "
+          "retries included): {}",
+          options.connect_timeout.count(), options.total_timeout.count(), detail);
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CERTPROBLEM:
@@ -56,6 +91,7 @@ struct HttpClient::Attempt {
   CURLcode rc = CURLE_OK;
   HttpReply reply;
   std::string cause;
+  bool final = false;  // never repeated: too large, or abandoned
 };
 
 HttpClient::HttpClient(std::string host, const Secret& token, HttpOptions options)
@@ -95,9 +131,9 @@ void* HttpClient::acquire() {
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
   curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout.count()));
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, append_body);
+  curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, abort_when_abandoned);
   return h;
 }
 
@@ -112,28 +148,64 @@ void HttpClient::release(void* handle) {
   curl_easy_cleanup(static_cast<CURL*>(handle));
 }
 
-HttpClient::Attempt HttpClient::perform(void* handle, const std::string& url, const std::string& body) {
+HttpClient::Attempt HttpClient::perform(void* handle, const std::string& url,
+                                        const std::string& body, Clock::time_point deadline) {
   CURL* h = static_cast<CURL*>(handle);
   Attempt a;
+  BodySink sink{&a.reply.body, options_.max_response_bytes};
   char errbuf[CURL_ERROR_SIZE] = {};
+  const long left = remaining_ms(deadline);
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
   // A known size: curl sends Content-Length, never a chunked body.
   curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.data());
   curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &a.reply.body);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+  // This attempt gets what is left of the call's deadline, never a fresh full timeout.
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, left);
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                   std::min(left, static_cast<long>(options_.connect_timeout.count())));
   sent_.fetch_add(1, std::memory_order_relaxed);
   a.rc = curl_easy_perform(h);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, nullptr);
   if (a.rc == CURLE_OK) {
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &a.reply.status);
+  } else if (sink.exceeded) {
+    a.final = true;  // the same question would get the same answer
+    a.reply.body = std::string();
+    a.cause = fmt::format(
+        "its answer is larger than the {} limit and was dropped; raise TURSO_MAX_RESPONSE_BYTES "
+        "if answers this large are expected, or read fewer rows at a time",
+        size_text(options_.max_response_bytes));
+  } else if (a.rc == CURLE_ABORTED_BY_CALLBACK) {
+    a.final = true;
+    a.cause = "the request was abandoned: the server is shutting down";
   } else {
     a.cause = describe(a.rc, errbuf, options_);
   }
   return a;
 }
 
+bool HttpClient::backoff_wait(std::chrono::milliseconds delay) {
+  // abandon_blocking_io() is raised from a signal handler, which cannot notify a condition
+  // variable: short slices bound how late the wait notices it.
+  constexpr std::chrono::milliseconds kSlice{20};
+  const auto until = Clock::now() + delay;
+  while (!blocking_io_abandoned()) {
+    const auto now = Clock::now();
+    if (now >= until) return true;
+    std::this_thread::sleep_for(std::min<Clock::duration>(kSlice, until - now));
+  }
+  return false;
+}
+
 HttpReply HttpClient::post(const std::string& url, const std::string& body, Repeat repeat) {
+  const auto unavailable = [this](const std::string& cause) {
+    return Error(Errc::unavailable, fmt::format("Turso at {} cannot be reached: {}", host_, cause));
+  };
+  if (blocking_io_abandoned()) throw unavailable("the request was abandoned: the server is shutting down");
+  const auto deadline = Clock::now() + options_.total_timeout;
   void* handle = acquire();
   struct Release {
     HttpClient& self;
@@ -145,23 +217,24 @@ HttpReply HttpClient::post(const std::string& url, const std::string& body, Repe
   auto backoff = options_.first_backoff;
   thread_local std::minstd_rand jitter{std::random_device{}()};
   for (int attempt = 1;; ++attempt) {
-    Attempt a = perform(handle, url, body);
+    Attempt a = perform(handle, url, body, deadline);
     bool may_repeat = false;
     if (a.rc != CURLE_OK) {
-      may_repeat = repeat == Repeat::always || (repeat == Repeat::if_not_sent && never_reached_server(a.rc));
+      may_repeat = !a.final && (repeat == Repeat::always ||
+                                (repeat == Repeat::if_not_sent && never_reached_server(a.rc)));
     } else {
       may_repeat = repeat == Repeat::always && transient_status(a.reply.status);
     }
-    if (!may_repeat || attempt >= attempts) {
-      if (a.rc != CURLE_OK) {
-        throw Error(Errc::unavailable, fmt::format("Turso at {} cannot be reached: {}", host_, a.cause));
-      }
+    const auto wait = backoff + std::chrono::milliseconds(jitter() % (backoff.count() / 2 + 1));
+    // A retry that could not finish before the deadline is not worth starting.
+    const bool time_left = Clock::now() + wait < deadline;
+    if (!may_repeat || attempt >= attempts || !time_left) {
+      if (a.rc != CURLE_OK) throw unavailable(a.cause);
       return std::move(a.reply);
     }
-    const auto wait = backoff + std::chrono::milliseconds(jitter() % (backoff.count() / 2 + 1));
     spdlog::debug("turso host={} attempt={} failed ({}), retrying in {} ms", host_, attempt,
                   a.rc != CURLE_OK ? a.cause : fmt::format("HTTP {}", a.reply.status), wait.count());
-    std::this_thread::sleep_for(wait);
+    if (!backoff_wait(wait)) throw unavailable("the request was abandoned: the server is shutting down");
     backoff *= 2;
   }
 }

@@ -1,7 +1,9 @@
 #pragma once
 // HTTPS POSTs to one Turso server over libcurl: kept-alive connections (a small pool of easy
-// handles, one per concurrent caller), TLS verification on, connect and total timeouts, a
-// request counter, and retries with backoff only where the caller says repeating is safe.
+// handles, one per concurrent caller), TLS verification on, a request counter, and retries
+// with backoff only where the caller says repeating is safe. Every call is bounded: one
+// deadline for the whole call (retries and backoff included), a size limit on the answer, and
+// ds::blocking_io_abandoned() (the server's grace period is over) ends it early.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -14,10 +16,12 @@
 namespace ds::db::turso {
 
 struct HttpOptions {
-  std::chrono::milliseconds connect_timeout{5000};
-  std::chrono::milliseconds total_timeout{30000};
-  int max_attempts = 3;  // for requests that may be repeated
+  std::chrono::milliseconds connect_timeout{5000};  // each connection attempt
+  std::chrono::milliseconds total_timeout{30000};   // the whole call, every attempt and backoff
+  int max_attempts = 3;                             // for requests that may be repeated
   std::chrono::milliseconds first_backoff{100};
+  // Answers longer than this fail (the body is buffered, then decoded): 64 MiB by default.
+  std::size_t max_response_bytes = std::size_t{64} << 20;
 };
 
 enum class Repeat {
@@ -41,7 +45,7 @@ class HttpClient {
 
   // POSTs a JSON body. Returns any HTTP answer (the caller classifies statuses); throws
   // ds::Error(unavailable) naming the host and the cause when no answer came (refused, DNS,
-  // TLS, timeout).
+  // TLS, timeout, an answer over max_response_bytes, blocking I/O abandoned at shutdown).
   HttpReply post(const std::string& url, const std::string& body, Repeat repeat);
 
   // HTTP requests sent so far (every attempt counts).
@@ -52,7 +56,10 @@ class HttpClient {
   struct Attempt;
   void* acquire();
   void release(void* handle);
-  Attempt perform(void* handle, const std::string& url, const std::string& body);
+  Attempt perform(void* handle, const std::string& url, const std::string& body,
+                  std::chrono::steady_clock::time_point deadline);
+  // Waits `delay` unless blocking I/O is abandoned first; returns false then.
+  static bool backoff_wait(std::chrono::milliseconds delay);
 
   std::string host_;
   HttpOptions options_;

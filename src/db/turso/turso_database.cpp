@@ -255,6 +255,9 @@ TursoDatabase::TursoDatabase(const TursoOptions& options)
     throw Error(Errc::validation,
                 "Turso needs an auth token: set TURSO_AUTH_TOKEN (or authToken in the URL)");
   }
+  if (auto problem = turso::auth_token_problem(token_, "TURSO_AUTH_TOKEN")) {
+    throw Error(Errc::validation, *problem);
+  }
 }
 
 Error TursoDatabase::redacted(const Error& e) const {
@@ -276,7 +279,7 @@ PipelineResponse TursoDatabase::send(const std::string& url,
     if (reply.status == 200) {
       PipelineResponse resp;
       try {
-        resp = hrana::decode_pipeline_response(reply.body);
+        resp = hrana::consume_pipeline_response(std::move(reply.body));
       } catch (const Error& e) {
         throw redacted(Error(e.code(), fmt::format("Turso at {}: {}", host(), e.what())));
       }

@@ -56,6 +56,7 @@ Endpoint parse_endpoint(std::string_view url) {
     } else if (key == "authToken") {
       if (value.empty()) invalid("authToken is empty");
       ep.url_token = Secret(value);
+      if (auto problem = auth_token_problem(*ep.url_token, "the URL's authToken")) invalid(*problem);
     } else {
       // The key is safe to name; the value is not printed (it could be anything).
       invalid(fmt::format("unknown query parameter '{}' (accepted: tls, authToken)", key));
@@ -71,6 +72,19 @@ Endpoint parse_endpoint(std::string_view url) {
   ep.base_url = fmt::format("{}://{}{}", out_scheme, authority, path);
   if (!ep.base_url.ends_with('/')) ep.base_url.push_back('/');
   return ep;
+}
+
+std::optional<std::string> auth_token_problem(const Secret& token, std::string_view source) {
+  for (const char c : token.reveal()) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
+      return fmt::format(
+          "{} contains a control character (byte 0x{:02x}; a line break copied from a file?); "
+          "remove it: a token is sent as one HTTP header line",
+          source, byte);
+    }
+  }
+  return std::nullopt;
 }
 
 std::string follow_base_url(const Endpoint& origin, std::string_view base_url) {
