@@ -77,6 +77,7 @@ int serve(const ds::Config& config) {
 
   ds::http::Server server({.host = config.host,
                            .port = config.port,
+                           .max_connections = config.max_connections,
                            .reads_never_wait = [&manager] { return manager.reads_never_wait(); }},
                           router);
   const auto port = server.listen();

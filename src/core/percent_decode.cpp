@@ -12,11 +12,11 @@ int hex_value(char c) noexcept {
 
 }  // namespace
 
-std::optional<std::string> percent_decode(std::string_view s, BadEscape bad_escape) {
+std::optional<std::string> percent_decode(std::string_view s, BadEscape bad_escape, Plus plus) {
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
+    if (s[i] == '+' && plus == Plus::space) {
       out.push_back(' ');
     } else if (s[i] != '%') {
       out.push_back(s[i]);

@@ -1,6 +1,6 @@
 #pragma once
-// Decoding of URL query components (form encoding: '+' is a space, %XX a byte), one routine
-// for the HTTP layer's query strings and the Turso URL's parameters.
+// Decoding of URL components (%XX a byte; in query components '+' is a space), one routine
+// for the HTTP layer's query strings and path parameters and the Turso URL's parameters.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +13,10 @@ enum class BadEscape {
   reject,  // the text is invalid: nullopt
 };
 
-std::optional<std::string> percent_decode(std::string_view text, BadEscape bad_escape);
+// What a '+' means: a space in query components (form encoding), itself in a path.
+enum class Plus { space, literal };
+
+std::optional<std::string> percent_decode(std::string_view text, BadEscape bad_escape,
+                                          Plus plus = Plus::space);
 
 }  // namespace ds

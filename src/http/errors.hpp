@@ -19,10 +19,13 @@ class HttpError : public std::exception {
   Response response_;
 };
 
-// {"statusCode":N,"error":"<reason>","message":"<message>"} (404, 405, 413, 415).
+// {"statusCode":N,"error":"<reason>","message":"<message>"} (400, 404, 405, 413, 414, 415,
+// 431, 501). Every text may hold client bytes: invalid UTF-8 becomes U+FFFD, never an
+// exception (these bodies answer exactly the requests that are broken).
 Response status_error(int status, std::string_view message);
 Response route_not_found(std::string_view method, std::string_view path);
-Response method_not_allowed(std::string_view method, std::string_view path);
+// `allow`: the path's methods, e.g. "GET, HEAD" (the Allow header RFC 9110 requires on 405).
+Response method_not_allowed(std::string_view method, std::string_view path, std::string_view allow);
 Response payload_too_large(std::size_t limit);
 Response unsupported_media_type(std::string_view content_type);
 Response bad_http_request(std::string_view reason);

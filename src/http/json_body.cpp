@@ -29,6 +29,11 @@ nlohmann::json parse_json_object(const Request& request) {
     // Say where, not what: the body may hold a secret.
     throw HttpError(validation_error(
         "", "Body is not valid JSON: syntax error at byte " + std::to_string(e.byte)));
+  } catch (const nlohmann::json::exception&) {
+    // A number past the range of a double (1e999): the client's mistake, not ours; its
+    // text stays out of the answer and the log.
+    throw HttpError(
+        validation_error("", "Body is not valid JSON: a number is out of range (beyond ±1.7e308)"));
   }
   if (!body.is_object()) throw HttpError(validation_error("", "Body must be a JSON object"));
   return body;

@@ -26,6 +26,10 @@ class PathParams {
     }
     return {};
   }
+  // Percent-decodes every value that has a '%' into `storage` (which must outlive the
+  // params; values without one stay views of the path, so the common case does not
+  // allocate). False when a value has an invalid escape or is not UTF-8 once decoded.
+  bool decode(std::array<std::string, kMax>& storage);
 
  private:
   std::array<std::pair<std::string_view, std::string_view>, kMax> items_{};
@@ -54,9 +58,13 @@ struct Response {
   int status = 200;
   std::string body;
   std::string_view content_type = kJsonContentType;
+  // Further header lines, each "Name: value\r\n" (e.g. Allow on a 405); usually empty.
+  std::string headers;
 
-  static Response json(int status, std::string body) { return {status, std::move(body), kJsonContentType}; }
-  static Response no_content() { return {204, {}, {}}; }
+  static Response json(int status, std::string body) {
+    return {status, std::move(body), kJsonContentType, {}};
+  }
+  static Response no_content() { return {204, {}, {}, {}}; }
 };
 
 }  // namespace ds::http

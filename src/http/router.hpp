@@ -38,8 +38,13 @@ class Router {
   void add(Method method, std::string_view pattern, Handler handler,
            Execution execution = Execution::blocking);
 
-  // The returned views point into `path` and into the router; keep both alive.
+  // The returned views point into `path` and into the router; keep both alive. HEAD matches
+  // the GET route of the path (the server answers it without the body).
   Match match(Method method, std::string_view path) const;
+
+  // The methods the path answers, for the Allow header of a 405: "GET, HEAD, POST".
+  // Allocates: for error answers only.
+  std::string allowed_methods(std::string_view path) const;
 
  private:
   std::vector<Route> routes_;

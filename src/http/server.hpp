@@ -1,6 +1,6 @@
 #pragma once
 // The HTTP/1.1 server: keep-alive, I/O threads sized to the cores, a worker pool for handlers
-// that block, a body limit, and a graceful stop on SIGINT/SIGTERM.
+// that block, a body limit, a connection cap, and a graceful stop on SIGINT/SIGTERM/SIGHUP.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -18,6 +18,9 @@ class Server {
     std::size_t io_threads = 0;       // 0: one per core
     std::size_t worker_threads = 0;   // 0: four per core, at least 8
     std::size_t body_limit = 1 << 20;  // bytes
+    // Open connections at most; more wait in the listen backlog. 0: derived from the file
+    // descriptor limit (see http/fd_limit.hpp).
+    std::size_t max_connections = 0;
     // Asked before each Execution::reads_database route: true runs it on the I/O thread.
     // Unset: such routes run on the worker pool.
     std::function<bool()> reads_never_wait;
@@ -31,8 +34,10 @@ class Server {
   // Binds and listens. Returns the port actually bound. Throws ds::Error(io) on failure.
   std::uint16_t listen();
 
-  // Serves until SIGINT/SIGTERM or stop(): then stops accepting, lets in-flight requests
-  // finish (up to a grace period) and returns.
+  // Serves until SIGINT/SIGTERM/SIGHUP or stop(): then stops accepting, lets in-flight
+  // requests finish (up to a grace period), then raises ds::abandon_blocking_io() and returns.
+  // A handler that still has not returned a few seconds later cannot be waited for: the
+  // process then logs it and exits with status 1 (std::_Exit).
   void run();
 
   // Asks run() to return; safe from any thread.

@@ -25,6 +25,21 @@ using Project = db::dsl::Row<db::core::Projects>;
 
 constexpr std::int64_t kDefaultLimit = 50;
 constexpr std::int64_t kMaxLimit = 500;
+// Text limits, in characters (code points): they bound a page of kMaxLimit projects (about
+// 9 MB at worst), which unbounded 1 MiB names let grow to hundreds of megabytes.
+constexpr std::size_t kMaxName = 255;
+constexpr std::size_t kMaxDescription = 4096;
+
+std::size_t characters(std::string_view utf8) noexcept {
+  return static_cast<std::size_t>(
+      std::count_if(utf8.begin(), utf8.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+void check_length(const char* key, const std::string& text, std::size_t max) {
+  if (characters(text) > max) {
+    throw HttpError(validation_error(key, fmt::format("{} must be at most {} characters", key, max)));
+  }
+}
 
 template <class Text>
 void append_optional(std::string& out, const std::optional<Text>& s) {
@@ -73,13 +88,15 @@ std::int64_t paging_param(const Request& request, std::string_view name, std::in
 }
 
 // A field that may be a string or null; absent leaves `out` untouched and returns false.
-bool optional_string_field(const nlohmann::json& body, const char* key, std::optional<std::string>& out) {
+bool optional_string_field(const nlohmann::json& body, const char* key, std::optional<std::string>& out,
+                           std::size_t max_characters = std::numeric_limits<std::size_t>::max()) {
   const auto it = body.find(key);
   if (it == body.end()) return false;
   if (it->is_null()) {
     out.reset();
   } else if (it->is_string()) {
     out = it->get<std::string>();
+    check_length(key, *out, max_characters);
   } else {
     throw HttpError(validation_error(key, fmt::format("{} must be a string or null", key)));
   }
@@ -92,6 +109,7 @@ std::optional<std::string> name_field(const nlohmann::json& body) {
   if (!it->is_string() || it->get_ref<const std::string&>().empty()) {
     throw HttpError(validation_error("name", "name must be a non-empty string"));
   }
+  check_length("name", it->get_ref<const std::string&>(), kMaxName);
   return it->get<std::string>();
 }
 
@@ -141,7 +159,7 @@ void add_projects_routes(Router& router, const setup::DatabaseManager& manager) 
     if (!name) throw HttpError(validation_error("name", "name is required"));
     std::optional<std::string> description;
     std::optional<std::string> user_id;
-    optional_string_field(body, "description", description);
+    optional_string_field(body, "description", description, kMaxDescription);
     optional_string_field(body, "userId", user_id);
     const auto conn = require_database(manager);
     const auto created = constrained([&] {
@@ -171,7 +189,7 @@ void add_projects_routes(Router& router, const setup::DatabaseManager& manager) 
     db::dsl::Patch<db::core::Projects> patch;
     if (auto name = name_field(body)) patch.name = std::move(*name);
     std::optional<std::string> description;
-    if (optional_string_field(body, "description", description)) patch.description = std::move(description);
+    if (optional_string_field(body, "description", description, kMaxDescription)) patch.description = std::move(description);
     if (!patch.name.present && !patch.description.present) {
       throw HttpError(validation_error("", "Provide at least one of: name, description"));
     }
