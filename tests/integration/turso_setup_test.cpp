@@ -45,7 +45,7 @@ std::filesystem::path migrations_with_extra(const std::filesystem::path& dir, in
   return out;
 }
 
-// Without tursodb the TursoServer constructor throws with the install command: a failure, not a skip.
+// Without tursodb, TursoServer throws with the install command: a failure, not a skip.
 class TursoSetupBudget : public ::testing::TestWithParam<bool> {
  protected:
   ds::test::TempDir dir_;

@@ -93,8 +93,9 @@ bool TursoServer::available() { return ::access(binary().c_str(), X_OK) == 0; }
 
 TursoServer::TursoServer(std::filesystem::path dir) : dir_(std::move(dir)), db_file_(dir_ / "test.db") {
   if (!available()) {
-    throw std::runtime_error("tursodb is not installed (expected at " + binary().string() +
-                             "): run scripts/setup-test-peers.sh (make test runs it; it needs Node.js 20 and npm)");
+    throw std::runtime_error(
+        "tursodb is not installed (expected at " + binary().string() +
+        "): run scripts/setup-test-peers.sh (make test runs it; it needs Node.js 20 and npm)");
   }
   // The port was free when picked, but another process may take it first: try again.
   for (int attempt = 0; attempt < 5; ++attempt) {

@@ -67,7 +67,8 @@ TEST_F(SelectionFileTest, AnUnreadableFileIsInvalid) {
   read_text(R"({"type":"sqlite"})");
   ::chmod(file().c_str(), 0);
   // The one allowed skip: root reads a mode-0 file, so an unreadable file cannot exist for it.
-  if (::geteuid() == 0) GTEST_SKIP() << "running as root: every file is readable, the case cannot exist here";
+  if (::geteuid() == 0)
+    GTEST_SKIP() << "running as root: every file is readable, the case cannot exist here";
   const auto r = read_selection(file());
   EXPECT_EQ(r.state, State::invalid);
   EXPECT_FALSE(r.reason.empty());
