@@ -9,6 +9,7 @@ export CCACHE_NOHASHDIR := true
 export CCACHE_BASEDIR := $(CURDIR)
 
 .PHONY: all setup build run test test-fast test-sanitize bench format tidy clean
+.PHONY: fuzz fuzz-build test-fuzz crash-trials
 
 all: build
 
@@ -52,3 +53,26 @@ tidy: build
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+
+# libFuzzer harnesses (fuzz/): clang, ASan+UBSan, their own build folder. `make fuzz` runs each
+# for FUZZ_SECONDS; `make test` runs each for FUZZ_TEST_SECONDS so they keep building and green.
+FUZZ_DIR          ?= build-fuzz
+FUZZ_SECONDS      ?= 60
+FUZZ_TEST_SECONDS ?= 3
+
+fuzz-build: setup
+	CXX=clang++ cmake -S fuzz -B $(FUZZ_DIR) -G Ninja
+	cmake --build $(FUZZ_DIR) -j $(JOBS)
+
+fuzz: fuzz-build
+	@scripts/fuzz.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
+
+test-fuzz: fuzz-build
+	@scripts/fuzz.sh $(FUZZ_DIR) $(FUZZ_TEST_SECONDS)
+
+# Kills setup, a migration and a plugin migration at every fsync/fdatasync/rename/write/pwrite64
+# they reach, and checks what is left (scripts/crash-trials.sh).
+crash-trials: build
+	@scripts/crash-trials.sh $(BUILD_DIR)
+
+test: test-fuzz crash-trials

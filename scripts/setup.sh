@@ -10,6 +10,7 @@ APT_PACKAGES=(
   libcli11-dev libcurl4-openssl-dev libsodium-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   wrk nginx-light sqlite3
+  clang libfuzzer-14-dev libclang-rt-14-dev strace
 )
 
 missing=()
