@@ -55,14 +55,22 @@ constexpr int kMaxRequestsPerInput = 8;
 
 Method to_method(bhttp::verb v) noexcept {
   switch (v) {
-    case bhttp::verb::get: return Method::get;
-    case bhttp::verb::post: return Method::post;
-    case bhttp::verb::put: return Method::put;
-    case bhttp::verb::patch: return Method::patch;
-    case bhttp::verb::delete_: return Method::del;
-    case bhttp::verb::head: return Method::head;
-    case bhttp::verb::options: return Method::options;
-    default: return Method::other;
+    case bhttp::verb::get:
+      return Method::get;
+    case bhttp::verb::post:
+      return Method::post;
+    case bhttp::verb::put:
+      return Method::put;
+    case bhttp::verb::patch:
+      return Method::patch;
+    case bhttp::verb::delete_:
+      return Method::del;
+    case bhttp::verb::head:
+      return Method::head;
+    case bhttp::verb::options:
+      return Method::options;
+    default:
+      return Method::other;
   }
 }
 
@@ -73,7 +81,8 @@ Method to_method(bhttp::verb v) noexcept {
 }
 
 void check(const Response& response) {
-  if (response.status < 100 || response.status >= 500) fail("5xx or bad status for client input", response);
+  if (response.status < 100 || response.status >= 500)
+    fail("5xx or bad status for client input", response);
   if (response.status != 204 && response.content_type == ds::http::kJsonContentType &&
       !nlohmann::json::accept(response.body)) {
     fail("response body is not valid JSON", response);
@@ -91,7 +100,8 @@ struct Server {
   ds::http::Router router;
 
   Server() {
-    const fs::path base = fs::is_directory("/dev/shm") ? fs::path("/dev/shm") : fs::temp_directory_path();
+    const fs::path base =
+        fs::is_directory("/dev/shm") ? fs::path("/dev/shm") : fs::temp_directory_path();
     std::string tmpl = (base / "ds-http-fuzz-XXXXXX").string();
     if (mkdtemp(tmpl.data()) == nullptr) std::abort();
     dir = tmpl;
@@ -100,7 +110,8 @@ struct Server {
              fs::copy_options::recursive);
     fs::create_directories(dir / "plugins");
     if (chdir(dir.c_str()) != 0) std::abort();
-    setenv("DEPLOYSTACK_MIGRATIONS_DIR", (fs::path(DS_SOURCE_DIR) / "drizzle/migrations_sqlite").c_str(), 1);
+    setenv("DEPLOYSTACK_MIGRATIONS_DIR",
+           (fs::path(DS_SOURCE_DIR) / "drizzle/migrations_sqlite").c_str(), 1);
 
     config.data_dir = dir / "persistent_data";
     config.sqlite_path = config.data_dir / "database/deploystack.db";
@@ -114,12 +125,15 @@ struct Server {
         [] { return ds::plugins::PluginPtr(deploystack_plugin_entry()->create()); }};
     plugins = std::make_unique<ds::plugins::PluginHost>(
         ds::plugins::HostOptions{config.plugins_path, true}, builtins, ds::plugins::core_claims());
-    settings = std::make_unique<ds::settings::SettingsRuntime>(config, ds::plugins::settings_registry(*plugins));
+    settings = std::make_unique<ds::settings::SettingsRuntime>(
+        config, ds::plugins::settings_registry(*plugins));
     std::vector<ds::setup::InitStage> stages;
     stages.push_back(ds::cli::migrate_stage());
     stages.push_back(settings->stage());
     stages.push_back({"plugins",
-                      [this](ds::db::Connection& db) { plugins->initialize_database(db, ds::plugins::migrate_plugin); },
+                      [this](ds::db::Connection& db) {
+                        plugins->initialize_database(db, ds::plugins::migrate_plugin);
+                      },
                       false});
     manager = std::make_unique<ds::setup::DatabaseManager>(config, std::move(stages));
     settings->attach(*manager);
@@ -151,7 +165,8 @@ bool serve_one(std::string_view& input) {
   parser.eager(false);
   boost::system::error_code ec;
   auto feed = [&] {
-    while (!ec && !input.empty() && !(parser.is_header_done() && !parser.eager()) && !parser.is_done()) {
+    while (!ec && !input.empty() && !(parser.is_header_done() && !parser.eager()) &&
+           !parser.is_done()) {
       const auto used = parser.put(boost::asio::buffer(input.data(), input.size()), ec);
       if (ec == bhttp::error::need_more) {
         // Everything there was is in the parser's buffer: the peer would now close.
@@ -185,9 +200,10 @@ bool serve_one(std::string_view& input) {
   // 404 and 405 build their bodies from the same untrusted path (status_error); the 405
   // helper's signature is changing, so the harness builds that body the same way itself.
   auto route_error = [&] {
-    return match.path_known ? ds::http::status_error(405, "Method " + std::string(request.method_name) +
-                                                              " not allowed on " + std::string(request.path))
-                            : ds::http::route_not_found(request.method_name, request.path);
+    return match.path_known
+               ? ds::http::status_error(405, "Method " + std::string(request.method_name) +
+                                                 " not allowed on " + std::string(request.path))
+               : ds::http::route_not_found(request.method_name, request.path);
   };
 
   const auto declared = parser.content_length();

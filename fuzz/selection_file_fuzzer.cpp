@@ -16,7 +16,8 @@ namespace {
 namespace fs = std::filesystem;
 
 fs::path make_folder() {
-  const fs::path base = fs::is_directory("/dev/shm") ? fs::path("/dev/shm") : fs::temp_directory_path();
+  const fs::path base =
+      fs::is_directory("/dev/shm") ? fs::path("/dev/shm") : fs::temp_directory_path();
   std::string tmpl = (base / "ds-selection-fuzz-XXXXXX").string();
   if (mkdtemp(tmpl.data()) == nullptr) std::abort();
   return tmpl;

@@ -12,8 +12,8 @@ namespace ds::db::migrate {
 namespace {
 
 std::string journal_with(const std::string& idx, const std::string& when) {
-  return R"({"version":"7","dialect":"sqlite","entries":[{"idx":)" + idx + R"(,"version":"6","when":)" + when +
-         R"(,"tag":"0000_init","breakpoints":true}]})";
+  return R"({"version":"7","dialect":"sqlite","entries":[{"idx":)" + idx +
+         R"(,"version":"6","when":)" + when + R"(,"tag":"0000_init","breakpoints":true}]})";
 }
 
 void expect_validation_error(const std::string& text) {

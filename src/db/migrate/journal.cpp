@@ -13,13 +13,15 @@ Journal journal_from_json(std::string_view text, std::string_view source) {
   };
   // nlohmann's get<int> casts a float (undefined behaviour past the range) or a too large
   // number without a word: accept only integers the field can hold.
-  const auto integer = [&](const nlohmann::json& entry, const char* key, auto limit) -> decltype(limit) {
+  const auto integer = [&](const nlohmann::json& entry, const char* key,
+                           auto limit) -> decltype(limit) {
     const auto& v = entry.at(key);
     using Int = decltype(limit);
     if (v.is_number_unsigned() && v.get<std::uint64_t>() <= static_cast<std::uint64_t>(limit)) {
       return static_cast<Int>(v.get<std::uint64_t>());
     }
-    if (v.is_number_integer() && !v.is_number_unsigned() && v.get<std::int64_t>() >= std::numeric_limits<Int>::min() &&
+    if (v.is_number_integer() && !v.is_number_unsigned() &&
+        v.get<std::int64_t>() >= std::numeric_limits<Int>::min() &&
         v.get<std::int64_t>() <= limit) {
       return static_cast<Int>(v.get<std::int64_t>());
     }
@@ -37,7 +39,8 @@ Journal journal_from_json(std::string_view text, std::string_view source) {
       entry.when = integer(e, "when", std::numeric_limits<std::int64_t>::max());
       entry.tag = e.at("tag").get<std::string>();
       entry.breakpoints = e.value("breakpoints", true);
-      if (entry.tag.empty() || entry.tag.find('/') != std::string::npos) throw fail("invalid tag '" + entry.tag + "'");
+      if (entry.tag.empty() || entry.tag.find('/') != std::string::npos)
+        throw fail("invalid tag '" + entry.tag + "'");
       journal.entries.push_back(std::move(entry));
     }
     return journal;
@@ -55,7 +58,8 @@ std::string to_json(const Journal& journal) {
                        {"tag", e.tag},
                        {"breakpoints", e.breakpoints}});
   }
-  nlohmann::ordered_json j = {{"version", "7"}, {"dialect", "sqlite"}, {"entries", std::move(entries)}};
+  nlohmann::ordered_json j = {
+      {"version", "7"}, {"dialect", "sqlite"}, {"entries", std::move(entries)}};
   return j.dump(2);
 }
 
