@@ -2,6 +2,9 @@
 BUILD_DIR    ?= build
 ASAN_DIR     ?= build-asan
 TSAN_DIR     ?= build-tsan
+FUZZ_DIR     ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TEST_SECONDS ?= 3
 CMAKE_FLAGS  ?=
 JOBS         ?= $(shell nproc)
 
@@ -10,6 +13,7 @@ export CCACHE_NOHASHDIR := true
 export CCACHE_BASEDIR := $(CURDIR)
 
 .PHONY: all setup build run test test-fast test-sanitize test-tsan soak bench format tidy clean
+.PHONY: fuzz fuzz-build test-fuzz crash-trials
 
 all: build
 
@@ -25,8 +29,9 @@ build: setup $(BUILD_DIR)/build.ninja
 run: build
 	./$(BUILD_DIR)/deploystack serve
 
-# Every test: the normal build, then the same tests under AddressSanitizer + UBSan.
-test: test-fast test-sanitize
+# Every test: the normal build, the same tests under AddressSanitizer + UBSan, a short run of
+# every fuzz target, and the crash trials.
+test: test-fast test-sanitize test-fuzz crash-trials
 
 test-fast: build
 	@scripts/setup-test-peers.sh
@@ -67,4 +72,21 @@ tidy: build
 	find src -name '*.cpp' | xargs clang-tidy -p $(BUILD_DIR) --quiet
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(TSAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(TSAN_DIR) $(FUZZ_DIR)
+
+# libFuzzer harnesses (fuzz/): clang, ASan+UBSan, their own build folder. `make fuzz` runs each
+# for FUZZ_SECONDS; `make test` runs each for FUZZ_TEST_SECONDS so they keep building and green.
+fuzz-build: setup
+	CXX=clang++ cmake -S fuzz -B $(FUZZ_DIR) -G Ninja
+	cmake --build $(FUZZ_DIR) -j $(JOBS)
+
+fuzz: fuzz-build
+	@scripts/fuzz.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
+
+test-fuzz: fuzz-build
+	@scripts/fuzz.sh $(FUZZ_DIR) $(FUZZ_TEST_SECONDS)
+
+# Kills setup, a migration and a plugin migration at every fsync/fdatasync/rename/write/pwrite64
+# they reach, and checks what is left (scripts/crash-trials.sh).
+crash-trials: build
+	@scripts/crash-trials.sh $(BUILD_DIR)

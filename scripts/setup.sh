@@ -9,7 +9,8 @@ APT_PACKAGES=(
   libboost-dev libsqlite3-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libcli11-dev libcurl4-openssl-dev libsodium-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  wrk nginx-light sqlite3 strace
+  wrk nginx-light sqlite3
+  clang libfuzzer-14-dev libclang-rt-14-dev strace
 )
 
 missing=()

@@ -133,7 +133,8 @@ SchemaDiff diff_schemas(const schema::Schema& before, const schema::Schema& afte
                                         n->name + "." + r->name + "=" + n->name + "." + a->name);
       }
     }
-    const auto rebuild = [&](std::vector<Step>& into) { into.push_back({Step::Kind::rebuild, n->name, {}, {}}); };
+    // Captures a copy of the binding: clang before 16 cannot capture structured bindings.
+    const auto rebuild = [table = n](std::vector<Step>& into) { into.push_back({Step::Kind::rebuild, table->name, {}, {}}); };
 
     // Foreign keys: a removed or changed one needs a rebuild; an added one too, unless it is
     // the single-column key of a column added now (ADD COLUMN ... REFERENCES).
