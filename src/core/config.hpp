@@ -21,7 +21,7 @@ struct Config {
   std::uint32_t turso_connect_timeout_ms = 5000;  // TURSO_CONNECT_TIMEOUT_MS
   std::uint32_t turso_timeout_ms = 30000;  // TURSO_TIMEOUT_MS: a whole call, retries included
   // TURSO_MAX_RESPONSE_BYTES: the largest answer a Turso request may get (it is buffered).
-  std::uint64_t turso_max_response_bytes = std::uint64_t{64} << 20;
+  std::uint64_t turso_max_response_bytes = std::uint64_t{16} << 20;
   std::optional<Secret> setup_token;
   std::optional<Secret> admin_token;        // DEPLOYSTACK_ADMIN_TOKEN: the settings API
   std::optional<Secret> encryption_secret;  // DEPLOYSTACK_ENCRYPTION_SECRET: settings secrets

@@ -13,7 +13,8 @@ namespace ds::db {
 namespace {
 
 constexpr std::string_view kSetSqlitePath =
-    "Set SQLITE_DB_PATH to the path of a database file, e.g. persistent_data/database/deploystack.db";
+    "Set SQLITE_DB_PATH to the path of a database file, e.g. "
+    "persistent_data/database/deploystack.db";
 
 std::optional<std::string> sqlite_path_problem(const std::filesystem::path& path) {
   const std::string text = path.string();
@@ -21,12 +22,14 @@ std::optional<std::string> sqlite_path_problem(const std::filesystem::path& path
   // SQLite reads these as a database in memory (or, as URIs, possibly so): its data would be
   // gone at the next restart.
   if (text == ":memory:" || text.starts_with("file:")) {
-    return fmt::format("SQLITE_DB_PATH '{}' is not a file path: the data would not survive a restart. {}",
-                       text, kSetSqlitePath);
+    return fmt::format(
+        "SQLITE_DB_PATH '{}' is not a file path: the data would not survive a restart. {}", text,
+        kSetSqlitePath);
   }
   std::error_code ec;
   if (text.ends_with('/') || std::filesystem::is_directory(path, ec)) {
-    return fmt::format("SQLITE_DB_PATH '{}' is a folder, not a database file. {}", text, kSetSqlitePath);
+    return fmt::format("SQLITE_DB_PATH '{}' is a folder, not a database file. {}", text,
+                       kSetSqlitePath);
   }
   return std::nullopt;
 }
@@ -65,8 +68,8 @@ std::shared_ptr<Connection> open_database(const DatabaseTarget& target, OpenMode
   TursoOptions options{*target.turso_url, target.turso_token, {}};
   options.http.connect_timeout = std::chrono::milliseconds(target.turso_connect_timeout_ms);
   options.http.total_timeout = std::chrono::milliseconds(target.turso_timeout_ms);
-  options.http.max_response_bytes = static_cast<std::size_t>(
-      std::min<std::uint64_t>(target.turso_max_response_bytes, SIZE_MAX));
+  options.http.max_response_bytes =
+      static_cast<std::size_t>(std::min<std::uint64_t>(target.turso_max_response_bytes, SIZE_MAX));
   // No request yet: the first statement (the migrate stage's read) proves the server answers
   // and accepts the token before anything is persisted, one round trip fewer than a ping.
   return std::make_shared<TursoDatabase>(options);

@@ -18,7 +18,7 @@ struct DatabaseTarget {
   std::optional<Secret> turso_token;
   std::uint32_t turso_connect_timeout_ms = 5000;
   std::uint32_t turso_timeout_ms = 30000;
-  std::uint64_t turso_max_response_bytes = std::uint64_t{64} << 20;
+  std::uint64_t turso_max_response_bytes = std::uint64_t{16} << 20;
 };
 
 DatabaseTarget target_from_config(const std::string& type, const Config& config);

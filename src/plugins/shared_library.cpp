@@ -38,8 +38,9 @@ PluginPtr load_shared_library(const std::filesystem::path& library) {
   using EntryFn = const DsPluginEntry* (*)();
   void* symbol = dlsym(handle, kEntrySymbol);
   if (!symbol) {
-    throw refused(library, fmt::format("it exports no '{}' (build it with DEPLOYSTACK_PLUGIN(Type))",
-                                       kEntrySymbol));
+    throw refused(
+        library,
+        fmt::format("it exports no '{}' (build it with DEPLOYSTACK_PLUGIN(Type))", kEntrySymbol));
   }
   const DsPluginEntry* entry = reinterpret_cast<EntryFn>(symbol)();
   if (!entry) throw refused(library, "its entry point returned nothing");
@@ -50,10 +51,11 @@ PluginPtr load_shared_library(const std::filesystem::path& library) {
                                        entry->abi_version, kAbiVersion));
   }
   if (!entry->toolchain || std::strcmp(entry->toolchain, DS_PLUGIN_TOOLCHAIN) != 0) {
-    throw refused(library, fmt::format("it was built with '{}', this server with '{}'; C++ objects "
-                                       "cannot cross between the two, rebuild it with the same toolchain",
-                                       entry->toolchain ? entry->toolchain : "(unknown)",
-                                       DS_PLUGIN_TOOLCHAIN));
+    throw refused(
+        library,
+        fmt::format("it was built with '{}', this server with '{}'; C++ objects "
+                    "cannot cross between the two, rebuild it with the same toolchain",
+                    entry->toolchain ? entry->toolchain : "(unknown)", DS_PLUGIN_TOOLCHAIN));
   }
   if (!entry->create || !entry->destroy) throw refused(library, "its entry lacks create/destroy");
   Plugin* instance = nullptr;
@@ -75,7 +77,9 @@ namespace fs = std::filesystem;
 // lenient one logs it and goes on without it.
 void refuse_entry(const fs::path& entry, const std::string& why, bool strict) {
   const std::string message = fmt::format("plugin entry {} refused: {}", entry.string(), why);
-  if (strict) throw Error(Errc::validation, message + " (fix or remove it, or set PLUGINS_STRICT=0 to start without it)");
+  if (strict)
+    throw Error(Errc::validation,
+                message + " (fix or remove it, or set PLUGINS_STRICT=0 to start without it)");
   spdlog::error("{}; starting without it (PLUGINS_STRICT=0)", message);
 }
 
@@ -172,7 +176,9 @@ std::vector<std::filesystem::path> find_plugin_libraries(const std::filesystem::
     if (!entry_is_folder(*it, plugins_dir, strict)) continue;
     if (auto library = library_of(it->path(), strict)) found.push_back(std::move(*library));
   }
-  if (ec) refuse_entry(plugins_dir, fmt::format("PLUGINS_PATH cannot be listed ({})", ec.message()), strict);
+  if (ec)
+    refuse_entry(plugins_dir, fmt::format("PLUGINS_PATH cannot be listed ({})", ec.message()),
+                 strict);
   std::sort(found.begin(), found.end());
   return found;
 }

@@ -22,7 +22,8 @@ SelectionRead read_selection(const std::filesystem::path& file) {
   }
   const auto target = fs::status(file, ec);
   if (fs::is_symlink(entry) && target.type() == fs::file_type::not_found) {
-    out.reason = "it is a symbolic link to something that does not exist (a volume not mounted yet?)";
+    out.reason =
+        "it is a symbolic link to something that does not exist (a volume not mounted yet?)";
     return out;
   }
   if (ec) {
@@ -69,8 +70,9 @@ SelectionRead read_selection(const std::filesystem::path& file) {
 }
 
 void write_selection(const std::filesystem::path& file, const Selection& selection) {
-  nlohmann::ordered_json json = {
-      {"type", selection.type}, {"selectedAt", selection.selected_at}, {"version", selection.version}};
+  nlohmann::ordered_json json = {{"type", selection.type},
+                                 {"selectedAt", selection.selected_at},
+                                 {"version", selection.version}};
   if (selection.sqlite_path) json["sqlitePath"] = *selection.sqlite_path;
   write_file_atomically(file, json.dump(2) + "\n", 0644);
 }

@@ -49,7 +49,12 @@ TEST(BootFaults, SigtermDuringAHungTursoSetupExitsAfterTheGracePeriod) {
                         {"TURSO_TIMEOUT_MS", "120000"}});
   server.start();
   HttpResponse answer;
-  std::thread setup([&] { answer = post_setup(server, "turso"); });
+  std::thread setup([&] {
+    try {
+      answer = post_setup(server, "turso");
+    } catch (const std::exception&) {  // the connection ended without an answer: status 0
+    }
+  });
   ASSERT_TRUE(peer.wait_accepted(1)) << server.log();
   const auto code = server.stop(std::chrono::seconds(40));
   setup.join();

@@ -63,7 +63,7 @@ TEST(TursoBounds, AnAnswerOverTheLimitFailsNamingHostLimitAndVariable) {
 TEST(TursoBounds, MaxResponseBytesComesFromTheEnvironment) {
   auto c = ds::Config::from_env(ds::Env::from_map({{"TURSO_MAX_RESPONSE_BYTES", "1048576"}}));
   EXPECT_EQ(c.turso_max_response_bytes, 1048576u);
-  EXPECT_EQ(ds::Config::from_env(ds::Env::from_map({})).turso_max_response_bytes, 64u << 20);
+  EXPECT_EQ(ds::Config::from_env(ds::Env::from_map({})).turso_max_response_bytes, 16u << 20);
   for (const char* bad : {"0", "-1", "64MiB", "x"}) {
     EXPECT_THROW(ds::Config::from_env(ds::Env::from_map({{"TURSO_MAX_RESPONSE_BYTES", bad}})),
                  Error)

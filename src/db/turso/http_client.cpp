@@ -58,7 +58,8 @@ std::string size_text(std::size_t bytes) {
 }
 
 bool never_reached_server(CURLcode rc) noexcept {
-  return rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY;
+  return rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
+         rc == CURLE_COULDNT_RESOLVE_PROXY;
 }
 
 bool transient_status(long status) noexcept {
@@ -68,8 +69,10 @@ bool transient_status(long status) noexcept {
 std::string describe(CURLcode rc, const char* errbuf, const HttpOptions& options) {
   const std::string detail = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
   switch (rc) {
-    case CURLE_COULDNT_RESOLVE_HOST: return "DNS lookup failed (" + detail + ")";
-    case CURLE_COULDNT_CONNECT: return "connection refused or unreachable (" + detail + ")";
+    case CURLE_COULDNT_RESOLVE_HOST:
+      return "DNS lookup failed (" + detail + ")";
+    case CURLE_COULDNT_CONNECT:
+      return "connection refused or unreachable (" + detail + ")";
     case CURLE_OPERATION_TIMEDOUT:
       return fmt::format(
           "timed out (TURSO_CONNECT_TIMEOUT_MS={}, TURSO_TIMEOUT_MS={} for the whole call, "
@@ -80,8 +83,10 @@ std::string describe(CURLcode rc, const char* errbuf, const HttpOptions& options
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_CIPHER:
     case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR: return "TLS failed (" + detail + ")";
-    default: return detail;
+    case CURLE_SSL_ISSUER_ERROR:
+      return "TLS failed (" + detail + ")";
+    default:
+      return detail;
   }
 }
 
@@ -101,7 +106,8 @@ HttpClient::HttpClient(std::string host, const Secret& token, HttpOptions option
   list = curl_slist_append(list, "Content-Type: application/json");
   list = curl_slist_append(list, "Accept: application/json");
   list = curl_slist_append(list, "Expect:");  // no 100-continue round trip
-  if (!token.empty()) list = curl_slist_append(list, ("Authorization: Bearer " + token.reveal()).c_str());
+  if (!token.empty())
+    list = curl_slist_append(list, ("Authorization: Bearer " + token.reveal()).c_str());
   if (list == nullptr) throw Error(Errc::internal, "out of memory building HTTP headers");
   headers_ = list;
 }
@@ -204,7 +210,8 @@ HttpReply HttpClient::post(const std::string& url, const std::string& body, Repe
   const auto unavailable = [this](const std::string& cause) {
     return Error(Errc::unavailable, fmt::format("Turso at {} cannot be reached: {}", host_, cause));
   };
-  if (blocking_io_abandoned()) throw unavailable("the request was abandoned: the server is shutting down");
+  if (blocking_io_abandoned())
+    throw unavailable("the request was abandoned: the server is shutting down");
   const auto deadline = Clock::now() + options_.total_timeout;
   void* handle = acquire();
   struct Release {
@@ -233,8 +240,10 @@ HttpReply HttpClient::post(const std::string& url, const std::string& body, Repe
       return std::move(a.reply);
     }
     spdlog::debug("turso host={} attempt={} failed ({}), retrying in {} ms", host_, attempt,
-                  a.rc != CURLE_OK ? a.cause : fmt::format("HTTP {}", a.reply.status), wait.count());
-    if (!backoff_wait(wait)) throw unavailable("the request was abandoned: the server is shutting down");
+                  a.rc != CURLE_OK ? a.cause : fmt::format("HTTP {}", a.reply.status),
+                  wait.count());
+    if (!backoff_wait(wait))
+      throw unavailable("the request was abandoned: the server is shutting down");
     backoff *= 2;
   }
 }

@@ -30,7 +30,8 @@ Endpoint parse_endpoint(std::string_view url) {
   }
   const auto slash = rest.find('/');
   const std::string_view authority = rest.substr(0, slash);
-  std::string_view path = slash == std::string_view::npos ? std::string_view("/") : rest.substr(slash);
+  std::string_view path =
+      slash == std::string_view::npos ? std::string_view("/") : rest.substr(slash);
   if (authority.find('@') != std::string_view::npos) {
     invalid("user info (user:password@) is not allowed; use TURSO_AUTH_TOKEN");
   }
@@ -46,8 +47,9 @@ Endpoint parse_endpoint(std::string_view url) {
     if (pair.empty()) continue;
     const auto eq = pair.find('=');
     const std::string_view key = pair.substr(0, eq);
-    auto decoded = eq == std::string_view::npos ? std::optional<std::string>(std::string())
-                                                : percent_decode(pair.substr(eq + 1), BadEscape::reject);
+    auto decoded = eq == std::string_view::npos
+                       ? std::optional<std::string>(std::string())
+                       : percent_decode(pair.substr(eq + 1), BadEscape::reject);
     if (!decoded) invalid("a query value has a bad %-escape");
     const std::string value = std::move(*decoded);
     if (key == "tls") {
@@ -56,7 +58,8 @@ Endpoint parse_endpoint(std::string_view url) {
     } else if (key == "authToken") {
       if (value.empty()) invalid("authToken is empty");
       ep.url_token = Secret(value);
-      if (auto problem = auth_token_problem(*ep.url_token, "the URL's authToken")) invalid(*problem);
+      if (auto problem = auth_token_problem(*ep.url_token, "the URL's authToken"))
+        invalid(*problem);
     } else {
       // The key is safe to name; the value is not printed (it could be anything).
       invalid(fmt::format("unknown query parameter '{}' (accepted: tls, authToken)", key));
@@ -90,12 +93,14 @@ std::optional<std::string> auth_token_problem(const Secret& token, std::string_v
 std::string follow_base_url(const Endpoint& origin, std::string_view base_url) {
   const bool https = base_url.starts_with("https://");
   if (!https && !base_url.starts_with("http://")) {
-    throw Error(Errc::unavailable,
-                fmt::format("Turso at {} sent an unusable base_url (not http or https)", origin.host));
+    throw Error(
+        Errc::unavailable,
+        fmt::format("Turso at {} sent an unusable base_url (not http or https)", origin.host));
   }
   if (!https && origin.base_url.starts_with("https://")) {
-    throw Error(Errc::unavailable,
-                fmt::format("Turso at {} sent a base_url that would drop TLS; refused", origin.host));
+    throw Error(
+        Errc::unavailable,
+        fmt::format("Turso at {} sent a base_url that would drop TLS; refused", origin.host));
   }
   std::string out(base_url);
   if (const auto q = out.find_first_of("?#"); q != std::string::npos) out.resize(q);
