@@ -187,13 +187,10 @@ std::optional<Response> transfer_encoding_error(const bhttp::request<bhttp::stri
   return std::nullopt;
 }
 
-// 414 when the request line alone passes the header limit, else 431. On header_limit the
-// parser has consumed nothing, so the buffer starts with the request line.
-Response header_too_large(const beast::flat_buffer& buffer) {
-  const auto data = buffer.cdata();
-  const std::string_view bytes(static_cast<const char*>(data.data()), data.size());
-  const auto eol = bytes.find("\r\n");
-  if (eol == std::string_view::npos || eol > kTargetLimit) {
+// 414 when the request line alone passes the header limit (the parser has not got the
+// target yet), else 431.
+Response header_too_large(const bhttp::request_parser<bhttp::string_body>& parser) {
+  if (parser.get().target().empty()) {
     return status_error(414,
                         fmt::format("The request target is longer than {} bytes", kTargetLimit));
   }
@@ -520,7 +517,7 @@ awaitable<void> Server::Impl::serve(Connection& conn) {
           ec != bhttp::error::end_of_stream) {
         const Response bad =
             ec == bhttp::error::header_limit
-                ? header_too_large(buffer)
+                ? header_too_large(parser)
                 : bad_http_request(fmt::format("Malformed HTTP request: {}", ec.message()));
         write_head(head, 11, bad, /*keep_alive=*/false);
         co_await asio::async_write(stream, buffers(head, bad.body),

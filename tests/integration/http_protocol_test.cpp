@@ -180,8 +180,7 @@ TEST_F(HttpProtocol, MalformedHttpGets400AndTheServerLives) {
         std::string("GET /api/db/status HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n"),
         std::string("POST /api/db/setup HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n"),
         std::string("POST /api/db/setup HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\n"),
-        std::string("POST /api/db/setup HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"),
-        huge_header}) {
+        std::string("POST /api/db/setup HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")}) {
     SCOPED_TRACE(bytes.substr(0, 60));
     const auto r = client.send_raw(bytes);
     EXPECT_EQ(r.status, 400) << r.body;
@@ -189,6 +188,7 @@ TEST_F(HttpProtocol, MalformedHttpGets400AndTheServerLives) {
       EXPECT_EQ(r.header("content-type"), kJsonContentType);
     }
   }
+  EXPECT_EQ(client.send_raw(huge_header).status, 431);  // RFC 6585, see http_hostile_test.cpp
   // A client that sends half a request and hangs up does no harm either.
   client.write_raw("POST /api/db/setup HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"ty");
   client.close();
