@@ -36,16 +36,42 @@ struct Plan {
   std::vector<std::string> skipped_secrets;
 };
 
-// `new_key`: the cipher was created for this batch; the guard makes the batch fail (nothing
-// written) when the database already holds secrets, which the new key could not read.
-Plan plan_batch(Db q, const SettingsService& service, const Cipher* cipher, bool new_key,
+// What the batch's guard (statement 0, when there is one) protects against: nothing can be
+// written under a key that might not be the database's.
+enum class KeyGuard {
+  none,         // the key was checked against the stored secrets, or there is no key
+  new_key,      // the key was created for this batch: fail when any secret exists already
+  unchecked,    // the key is checked after the batch: fail when a secret this batch would
+                // create is missing while other secrets exist (it would be written under an
+                // unchecked key); the stage then checks first and plans again
+};
+
+// The SQL condition of the unchecked-key guard for the secrets `keys`. Setting keys are
+// validated to ^[a-zA-Z0-9._-]+$ (registry.cpp), so they are safe as literals, and a literal
+// list keeps the guard inside the per-statement parameter budget however many secrets exist.
+std::string missing_secret_beside_secrets(const std::vector<std::string_view>& keys) {
+  return fmt::format(
+      "EXISTS (SELECT 1 FROM \"globalSettings\" WHERE \"is_encrypted\" = 1) AND (SELECT count(*) "
+      "FROM \"globalSettings\" WHERE \"key\" IN ('{}')) < {}",
+      fmt::join(keys, "','"), keys.size());
+}
+
+Plan plan_batch(Db q, const SettingsService& service, const Cipher* cipher, KeyGuard guard,
                 Clock now) {
   Plan plan;
   auto& out = plan.statements;
-  if (new_key) {
+  if (guard == KeyGuard::new_key) {
     out.push_back(
         {db::fail_when("EXISTS (SELECT 1 FROM \"globalSettings\" WHERE \"is_encrypted\" = 1)"),
          {}});
+  } else if (guard == KeyGuard::unchecked && cipher != nullptr) {
+    std::vector<std::string_view> secrets;
+    for (const Module* m : service.registry().modules()) {
+      for (const auto& s : m->settings) {
+        if (s.encrypted) secrets.push_back(s.key);
+      }
+    }
+    if (!secrets.empty()) out.push_back({db::fail_when(missing_secret_beside_secrets(secrets)), {}});
   }
   plan.reads = out.size();
   out.push_back(q.select(global_settings).order_by(global_settings.key).statement());
@@ -169,40 +195,62 @@ InitReport initialize_settings(db::Connection& db, SettingsService& service) {
   InitReport report;
   const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   auto& keys = service.keys();
-  // First of all, the key against the stored secrets: a key that is not theirs must not
-  // encrypt anything (key_management.hpp).
-  const auto secrets = stored_secrets(db);
-  keys.verify(secrets);
+  // The configured key is checked against the stored secrets before anything is encrypted for
+  // it (key_management.hpp), at no extra round trip in the common case: the batch reads every
+  // setting anyway, so the secrets are checked from its answer, and its guard refuses to write
+  // a secret before that check could have refused the key. The check comes first (one more
+  // round trip) only when the guard fails, when an interrupted rotation is pending, and when
+  // an earlier check refused the key.
   auto cipher = keys.cipher();
+  const auto check_first = [&] {
+    keys.verify(stored_secrets(db));
+    cipher = keys.cipher();
+  };
+  bool checked = false;
+  std::error_code ec;
+  if (std::filesystem::exists(pending_key_file(keys.key_file()), ec) ||
+      (!cipher && keys.source() != KeySource::none)) {
+    check_first();
+    checked = true;
+  }
   // Without any key, one is created before the batch (a ciphertext never reaches the database
-  // before its key is on disk); the batch's guard refuses it when secrets appeared meanwhile.
-  // A key that does not match is not replaced: it may be the only copy of some other key.
+  // before its key is on disk); the batch's guard refuses it when secrets exist. A key that
+  // does not match is never replaced: it may be the only copy of some other key.
   bool new_key = false;
   if (!cipher && keys.source() == KeySource::none) {
-    if (secrets.empty()) {
-      cipher = keys.create_key_file();
-      new_key = true;
-    } else {
-      spdlog::error("settings: encrypted settings exist but no key is available; {}. Secrets stay "
-                    "unreadable until then",
-                    kKeyUnavailableHint);
-    }
+    cipher = keys.create_key_file();
+    new_key = true;
   }
-  Plan plan = plan_batch(Db(db), service, cipher.get(), new_key, now);
+  const auto guard = new_key ? KeyGuard::new_key : checked ? KeyGuard::none : KeyGuard::unchecked;
+  Plan plan = plan_batch(Db(db), service, cipher.get(), guard, now);
   std::vector<db::Result> results;
   try {
     results = db.batch(plan.statements);
     report.key_file_created = new_key;
   } catch (const db::BatchError& e) {
-    if (!new_key || e.statement_index() != 0) throw;
-    keys.discard_created_key();
-    spdlog::error(
-        "settings: encrypted settings exist but no key is available; {}. Secrets stay "
-        "unreadable until then",
-        kKeyUnavailableHint);
-    cipher = nullptr;
-    plan = plan_batch(Db(db), service, nullptr, false, now);
+    if (guard == KeyGuard::none || e.statement_index() != 0) throw;
+    if (new_key) {
+      keys.discard_created_key();
+      spdlog::error(
+          "settings: encrypted settings exist but no key is available; {}. Secrets stay "
+          "unreadable until then",
+          kKeyUnavailableHint);
+      cipher = nullptr;
+    } else {
+      check_first();
+    }
+    plan = plan_batch(Db(db), service, cipher.get(), KeyGuard::none, now);
     results = db.batch(plan.statements);
+    checked = true;
+  }
+  auto settings = db::query::decode_rows<db::core::GlobalSettings>(results[plan.reads]);
+  if (!checked) {
+    std::vector<StoredSecret> secrets;
+    for (const auto& row : settings) {
+      if (row.is_encrypted) secrets.push_back({row.key, row.value});
+    }
+    keys.verify(secrets);
+    cipher = keys.cipher();
   }
 
   for (std::size_t i = plan.reads + 2; i < results.size(); ++i) {
@@ -212,7 +260,6 @@ InitReport initialize_settings(db::Connection& db, SettingsService& service) {
     if (const auto* s = plan.setting_of_insert[insert])
       report.created_settings.emplace_back(s->key);
   }
-  auto settings = db::query::decode_rows<db::core::GlobalSettings>(results[plan.reads]);
   auto groups = db::query::decode_rows<db::core::GlobalSettingGroups>(results[plan.reads + 1]);
   // A secret that could not be created is only worth reporting when it is missing.
   report.skipped_secrets = std::move(plan.skipped_secrets);

@@ -250,8 +250,13 @@ TEST(MigrateRunnerSqlite, TwoProcessesAtOnceApplyOnce) {
                                                {"DEPLOYSTACK_MIGRATIONS_DIR", (dir / "m").string()}};
   // The file exists first, so neither run races on creating it.
   open_sqlite(dir / "x.db", OpenMode::create_if_missing);
-  test::Subprocess a({{DS_BINARY_PATH, "db", "up"}, env, dir.path(), dir / "a.txt"});
-  test::Subprocess b({{DS_BINARY_PATH, "db", "up"}, env, dir.path(), dir / "b.txt"});
+  // Each from its own folder: two runs from one data folder are refused by its lock before
+  // they reach the database (DataDirLock); this is about the database's own write lock, as
+  // when two hosts share one database.
+  std::filesystem::create_directories(dir / "a");
+  std::filesystem::create_directories(dir / "b");
+  test::Subprocess a({{DS_BINARY_PATH, "db", "up"}, env, dir / "a", dir / "a.txt"});
+  test::Subprocess b({{DS_BINARY_PATH, "db", "up"}, env, dir / "b", dir / "b.txt"});
   // The first line says it all: "applied 0000_m0" or "Nothing pending: ...".
   const auto first_a = a.wait_for_line("", std::chrono::seconds(60));
   const auto first_b = b.wait_for_line("", std::chrono::seconds(60));

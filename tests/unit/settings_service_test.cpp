@@ -52,7 +52,7 @@ TEST_F(SettingsServiceTest, StageCreatesEverythingInOneBatch) {
   CountingConnection counting(*conn);
   const auto report = initialize_settings(counting, *service);
   EXPECT_EQ(counting.batches, 1);
-  EXPECT_EQ(counting.executes, 1);  // the key check: the stored secrets, read before anything is encrypted
+  EXPECT_EQ(counting.executes, 0);  // the key check reads the batch's own answer
   EXPECT_EQ(counting.transactions, 0);
   EXPECT_EQ(counting.execute_eaches, 0);
   EXPECT_EQ(counting.migration_batches, 0);
@@ -99,14 +99,18 @@ TEST_F(SettingsServiceTest, StageUpdatesGroupsWhoseMetadataChangedInCode) {
   auto service = make_service(keys);
   initialize_settings(*conn, *service);
   // As if the module's group was renamed and re-ordered since the row was written.
-  exec("UPDATE globalSettingGroups SET name = 'Old', icon = NULL, sort_order = 99 WHERE id = 'smtp'");
-  exec("INSERT INTO globalSettingGroups (id, name, sort_order, created_at, updated_at) "
-       "VALUES ('custom', 'Mine', 7, 0, 0)");
+  exec(
+      "UPDATE globalSettingGroups SET name = 'Old', icon = NULL, sort_order = 99 WHERE id = "
+      "'smtp'");
+  exec(
+      "INSERT INTO globalSettingGroups (id, name, sort_order, created_at, updated_at) "
+      "VALUES ('custom', 'Mine', 7, 0, 0)");
   const auto report = initialize_settings(*conn, *service);
   EXPECT_EQ(report.reconciled_groups, std::vector<std::string>{"smtp"});
   const auto* smtp = service->registry().find_group("smtp");
   ASSERT_NE(smtp, nullptr);
-  auto r = conn->execute("SELECT name, icon, sort_order FROM globalSettingGroups WHERE id = 'smtp'");
+  auto r =
+      conn->execute("SELECT name, icon, sort_order FROM globalSettingGroups WHERE id = 'smtp'");
   EXPECT_EQ(std::get<std::string>(r.cells.at(0)), smtp->name);
   EXPECT_EQ(std::get<std::string>(r.cells.at(1)), smtp->icon);
   EXPECT_EQ(std::get<std::int64_t>(r.cells.at(2)), smtp->sort_order);
@@ -152,6 +156,27 @@ TEST_F(SettingsServiceTest, LostKeyDoesNotMintANewOneOverExistingSecrets) {
     EXPECT_NE(std::string(e.what()).find("DEPLOYSTACK_ENCRYPTION_SECRET"), std::string::npos);
   }
   EXPECT_EQ(service->get_bool("github.oauth.enabled"), false);  // the rest keeps working
+}
+
+// Item 5 of issue 12 at the stage: a missing secret default beside secrets made under another
+// key is not written under the configured key (the batch's guard), and the key is refused.
+TEST_F(SettingsServiceTest, AnotherKeyNeverWritesAMissingSecretBesideTheStoredOnes) {
+  {
+    auto service = make_service(keys);
+    initialize_settings(*conn, *service);
+  }
+  exec("DELETE FROM globalSettings WHERE key = 'smtp.password'");
+  KeyManager other(Secret("another-unit-test-secret"),
+                   dir.path() / "persistent_data/encryption.key");
+  auto service = make_service(other);
+  CountingConnection counting(*conn);
+  const auto report = initialize_settings(counting, *service);
+  EXPECT_EQ(counting.batches, 2);   // the guarded batch failed, then the checked one
+  EXPECT_EQ(counting.executes, 1);  // the check: the stored secrets
+  EXPECT_EQ(count("globalSettings"), static_cast<std::int64_t>(registry.setting_count()) - 1);
+  EXPECT_EQ(report.skipped_secrets, std::vector<std::string>{"smtp.password"});
+  EXPECT_EQ(other.cipher(), nullptr);
+  EXPECT_NE(other.unavailable_details().find("does not match"), std::string::npos);
 }
 
 TEST_F(SettingsServiceTest, TypedGettersCheckTypes) {
