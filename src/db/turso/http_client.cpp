@@ -233,8 +233,10 @@ HttpReply HttpClient::post(const std::string& url, const std::string& body, Repe
       may_repeat = repeat == Repeat::always && transient_status(a.reply.status);
     }
     const auto wait = backoff + std::chrono::milliseconds(jitter() % (backoff.count() / 2 + 1));
-    // A retry that could not finish before the deadline is not worth starting.
-    const bool time_left = Clock::now() + wait < deadline;
+    // A retry that could not finish before the deadline is not worth starting: it must have at
+    // least a tenth of the call's budget left after its backoff (an attempt that timed out
+    // used up the deadline, give or take curl's timer granularity, and is not repeated).
+    const bool time_left = Clock::now() + wait + options_.total_timeout / 10 < deadline;
     if (!may_repeat || attempt >= attempts || !time_left) {
       if (a.rc != CURLE_OK) throw unavailable(a.cause);
       return std::move(a.reply);
