@@ -52,8 +52,7 @@ DataDirLock DataDirLock::acquire(const std::filesystem::path& data_dir, std::str
                               "on this data folder; stop it first, then run this again",
                               data_dir.string(), holder));
     }
-    throw Error(Errc::io,
-                fmt::format("cannot lock {}: {}", path.string(), std::strerror(err)));
+    throw Error(Errc::io, fmt::format("cannot lock {}: {}", path.string(), std::strerror(err)));
   }
   // Best effort: the lock works without the note; only the refusal message would lack it.
   const std::string note = fmt::format("pid {} ({})\n", ::getpid(), role);

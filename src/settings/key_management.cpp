@@ -24,9 +24,10 @@ constexpr std::size_t kMemLimit = 19u * 1024 * 1024;
 void warn_if_readable_by_others(const std::filesystem::path& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0 || (st.st_mode & 077) == 0) return;
-  spdlog::warn("settings: key file {} has mode {:04o}: other users may read the key; fix it with "
-               "`chmod 600 {}`",
-               path.string(), st.st_mode & 07777, path.string());
+  spdlog::warn(
+      "settings: key file {} has mode {:04o}: other users may read the key; fix it with "
+      "`chmod 600 {}`",
+      path.string(), st.st_mode & 07777, path.string());
 }
 
 const char* source_name(KeySource source) {
@@ -95,7 +96,8 @@ void KeyManager::load(const std::optional<Secret>& secret) {
     source_ = KeySource::key_file;
   }
   if (auto c = cipher_.load()) {
-    spdlog::info("settings encryption key source={} fingerprint={}", source_name(source_), c->fingerprint());
+    spdlog::info("settings encryption key source={} fingerprint={}", source_name(source_),
+                 c->fingerprint());
   }
 }
 
@@ -118,7 +120,8 @@ std::string KeyManager::unavailable_details() const {
 void KeyManager::verify(const std::vector<StoredSecret>& secrets) {
   if (may_change_key_files_) {
     const auto outcome = resolve_pending_rotation(key_file_, cipher_.load().get(), secrets);
-    if (outcome == PendingRotation::finished && source_ != KeySource::environment) load(std::nullopt);
+    if (outcome == PendingRotation::finished && source_ != KeySource::environment)
+      load(std::nullopt);
   }
   const auto current = cipher_.load();
   if (!current || secrets.empty()) {
@@ -131,9 +134,10 @@ void KeyManager::verify(const std::vector<StoredSecret>& secrets) {
   }
   if (unreadable < secrets.size()) {
     if (unreadable > 0) {
-      spdlog::warn("settings: {} of {} secrets do not decrypt with the configured key (tampered or moved); "
-                   "GET /api/settings/:key?reveal=true names each",
-                   unreadable, secrets.size());
+      spdlog::warn(
+          "settings: {} of {} secrets do not decrypt with the configured key (tampered or moved); "
+          "GET /api/settings/:key?reveal=true names each",
+          unreadable, secrets.size());
     }
     mismatch_.store(nullptr);
     return;
@@ -141,7 +145,8 @@ void KeyManager::verify(const std::vector<StoredSecret>& secrets) {
 
   std::string details =
       "The configured encryption key does not match the stored secrets: restore the previous "
-      "DEPLOYSTACK_ENCRYPTION_SECRET or persistent_data/encryption.key and restart (to change keys, "
+      "DEPLOYSTACK_ENCRYPTION_SECRET or persistent_data/encryption.key and restart (to change "
+      "keys, "
       "configure the previous one and run `deploystack settings rotate-key`)";
   // The likely causes, when the files say so.
   const auto other_decrypts = [&](const std::filesystem::path& file) {
@@ -158,20 +163,23 @@ void KeyManager::verify(const std::vector<StoredSecret>& secrets) {
   if (source_ == KeySource::environment && other_decrypts(key_file_)) {
     details += "; persistent_data/encryption.key matches them: unset DEPLOYSTACK_ENCRYPTION_SECRET";
   } else if (other_decrypts(pending_key_file(key_file_))) {
-    details += "; an interrupted key rotation committed: start the server alone (no other deploystack "
-               "command running) to finish it";
+    details +=
+        "; an interrupted key rotation committed: start the server alone (no other deploystack "
+        "command running) to finish it";
   }
-  spdlog::error("settings: the configured key (source={} fingerprint={}) decrypts none of the {} stored "
-                "secrets. {}. Encrypted settings are unavailable (503) until then; nothing is encrypted "
-                "under this key",
-                source_name(source_), current->fingerprint(), secrets.size(), details);
+  spdlog::error(
+      "settings: the configured key (source={} fingerprint={}) decrypts none of the {} stored "
+      "secrets. {}. Encrypted settings are unavailable (503) until then; nothing is encrypted "
+      "under this key",
+      source_name(source_), current->fingerprint(), secrets.size(), details);
   mismatch_.store(std::make_shared<const std::string>(std::move(details)));
 }
 
 std::shared_ptr<const Cipher> KeyManager::create_key_file() {
   std::error_code ec;
   if (std::filesystem::exists(std::filesystem::symlink_status(key_file_, ec))) {
-    throw Error(Errc::conflict, fmt::format("{} exists already: not replaced by a new key", key_file_.string()));
+    throw Error(Errc::conflict,
+                fmt::format("{} exists already: not replaced by a new key", key_file_.string()));
   }
   auto key = random_key();
   write_key_file(key_file_, key);

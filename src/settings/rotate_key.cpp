@@ -48,7 +48,8 @@ std::filesystem::path dated_name(const std::filesystem::path& file, std::string_
 
 }  // namespace
 
-std::filesystem::path set_key_file_aside(const std::filesystem::path& file, std::string_view suffix) {
+std::filesystem::path set_key_file_aside(const std::filesystem::path& file,
+                                         std::string_view suffix) {
   // The name is new (dated_name), so the rename replaces nothing.
   const auto target = dated_name(file, suffix);
   if (::rename(file.c_str(), target.c_str()) != 0) fail("rename", file);
@@ -58,7 +59,10 @@ std::filesystem::path set_key_file_aside(const std::filesystem::path& file, std:
 
 std::vector<StoredSecret> stored_secrets(db::Connection& db) {
   std::vector<StoredSecret> out;
-  for (auto& row : db::query::Db(db).select(global_settings).where(global_settings.is_encrypted == true).all()) {
+  for (auto& row : db::query::Db(db)
+                       .select(global_settings)
+                       .where(global_settings.is_encrypted == true)
+                       .all()) {
     out.push_back({std::move(row.key), std::move(row.value)});
   }
   return out;
@@ -124,7 +128,8 @@ std::optional<std::filesystem::path> finish_rotation(const std::filesystem::path
   return retired;
 }
 
-PendingRotation resolve_pending_rotation(const std::filesystem::path& key_file, const Cipher* current,
+PendingRotation resolve_pending_rotation(const std::filesystem::path& key_file,
+                                         const Cipher* current,
                                          const std::vector<StoredSecret>& secrets) {
   const auto pending_path = pending_key_file(key_file);
   std::error_code ec;
@@ -135,9 +140,10 @@ PendingRotation resolve_pending_rotation(const std::filesystem::path& key_file, 
   try {
     key = read_key_file(pending_path);
   } catch (const Error& e) {
-    spdlog::error("settings: pending key {} from an interrupted rotation is unreadable ({}); left as it "
-                  "is. Move it away once you are sure it is not needed, then restart",
-                  pending_path.string(), e.what());
+    spdlog::error(
+        "settings: pending key {} from an interrupted rotation is unreadable ({}); left as it "
+        "is. Move it away once you are sure it is not needed, then restart",
+        pending_path.string(), e.what());
     return PendingRotation::unresolved;
   }
   if (!key) return PendingRotation::none;
@@ -146,21 +152,24 @@ PendingRotation resolve_pending_rotation(const std::filesystem::path& key_file, 
   // Committed, or nothing to decide by: either way, the rotation the operator asked for.
   if (secrets.empty() || decrypts_any(pending, secrets)) {
     finish_rotation(key_file);
-    spdlog::warn("settings: finished an interrupted key rotation: {} (fingerprint {}) is now the key",
-                 key_file.string(), pending.fingerprint());
+    spdlog::warn(
+        "settings: finished an interrupted key rotation: {} (fingerprint {}) is now the key",
+        key_file.string(), pending.fingerprint());
     return PendingRotation::finished;
   }
   if (current != nullptr && decrypts_any(*current, secrets)) {
     const auto aside = set_key_file_aside(pending_path, ".abandoned");
-    spdlog::warn("settings: rolled back an interrupted key rotation (it never committed): the current key "
-                 "still decrypts the secrets; the unused new key was moved to {}",
-                 aside.string());
+    spdlog::warn(
+        "settings: rolled back an interrupted key rotation (it never committed): the current key "
+        "still decrypts the secrets; the unused new key was moved to {}",
+        aside.string());
     return PendingRotation::rolled_back;
   }
-  spdlog::error("settings: pending key {} from an interrupted rotation does not decrypt the stored secrets, "
-                "and neither does the configured key; both are left as they are. Configure the key the "
-                "secrets were made under and restart",
-                pending_path.string());
+  spdlog::error(
+      "settings: pending key {} from an interrupted rotation does not decrypt the stored secrets, "
+      "and neither does the configured key; both are left as they are. Configure the key the "
+      "secrets were made under and restart",
+      pending_path.string());
   return PendingRotation::unresolved;
 }
 

@@ -45,7 +45,8 @@ std::size_t rotate_secrets(db::Connection& db, const Cipher& from, const Cipher&
 
 // Renames `file` to `<file><suffix>-<UTC time>` (a name no file has yet) and returns it: how a
 // key file that is no longer wanted is put away instead of removed.
-std::filesystem::path set_key_file_aside(const std::filesystem::path& file, std::string_view suffix);
+std::filesystem::path set_key_file_aside(const std::filesystem::path& file,
+                                         std::string_view suffix);
 
 // Step 3 above, after the re-encryption committed; returns the old key's new name (none when
 // there was no key file). Throws ds::Error(io); what it leaves is still resolvable by
@@ -62,7 +63,8 @@ enum class PendingRotation {
 // Resolves a pending key left by an interrupted rotation (see above); `current` is the key
 // configured now (null when none). Logs what it did. Call only while holding the data folder
 // lock (core/data_dir_lock.hpp). Throws ds::Error(io) when a rename fails.
-PendingRotation resolve_pending_rotation(const std::filesystem::path& key_file, const Cipher* current,
+PendingRotation resolve_pending_rotation(const std::filesystem::path& key_file,
+                                         const Cipher* current,
                                          const std::vector<StoredSecret>& secrets);
 
 }  // namespace ds::settings

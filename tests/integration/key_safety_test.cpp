@@ -32,17 +32,21 @@ class KeySafety : public ::testing::Test {
     server->start();
     ASSERT_EQ(server->setup_database().status, 200);
     ASSERT_EQ(call("PUT", "/api/settings/smtp.password", R"({"value":"mail-pass"})").status, 200);
-    ASSERT_EQ(call("POST", "/api/settings", R"({"key":"k.enc","value":"v2","type":"string","encrypted":true})").status,
+    ASSERT_EQ(call("POST", "/api/settings",
+                   R"({"key":"k.enc","value":"v2","type":"string","encrypted":true})")
+                  .status,
               201);
     ASSERT_EQ(server->stop(), 0);
   }
-  HttpResponse call(std::string_view method, const std::string& target, std::string_view body = {}) {
+  HttpResponse call(std::string_view method, const std::string& target,
+                    std::string_view body = {}) {
     return server->request(method, target, body, kAuth);
   }
   std::string revealed(const std::string& key) {
     const auto r = call("GET", "/api/settings/" + key + "?reveal=true");
     const auto j = json::parse(r.body, nullptr, false);
-    if (r.status != 200 || !j.is_object()) return "status " + std::to_string(r.status) + ": " + r.body;
+    if (r.status != 200 || !j.is_object())
+      return "status " + std::to_string(r.status) + ": " + r.body;
     return j["data"].value("value", "?");
   }
   void expect_secrets_readable() {
@@ -55,7 +59,8 @@ class KeySafety : public ::testing::Test {
   std::set<std::string> key_contents() const {
     std::set<std::string> out;
     for (const auto& e : fs::directory_iterator(data())) {
-      if (e.path().filename().string().starts_with("encryption.key")) out.insert(read_file(e.path()));
+      if (e.path().filename().string().starts_with("encryption.key"))
+        out.insert(read_file(e.path()));
     }
     return out;
   }
@@ -130,10 +135,13 @@ TEST_F(KeySafety, PendingKeyThatNeverCommittedIsSetAsideNotDeleted) {
 // Issue 12 item 5.
 TEST_F(KeySafety, ChangedSecretIsRefusedAndNothingIsWrittenUnderIt) {
   prepare({{"DEPLOYSTACK_ENCRYPTION_SECRET", "the-first-secret"}});
-  const auto db = [&] { return db::open_sqlite(default_sqlite_file(server->dir()), db::OpenMode::must_exist); };
+  const auto db = [&] {
+    return db::open_sqlite(default_sqlite_file(server->dir()), db::OpenMode::must_exist);
+  };
   const auto stored = [&] {
     std::string out;
-    const auto r = db()->execute("SELECT key, value FROM globalSettings WHERE is_encrypted = 1 ORDER BY key");
+    const auto r =
+        db()->execute("SELECT key, value FROM globalSettings WHERE is_encrypted = 1 ORDER BY key");
     for (const auto& c : r.cells) out += std::get<std::string>(c) + "\n";
     return out;
   };
@@ -146,8 +154,11 @@ TEST_F(KeySafety, ChangedSecretIsRefusedAndNothingIsWrittenUnderIt) {
   const auto j = json::parse(r.body);
   EXPECT_EQ(j["error"], "Encrypted settings unavailable");
   EXPECT_NE(j["details"].get<std::string>().find("does not match"), std::string::npos) << r.body;
-  EXPECT_EQ(call("PUT", "/api/settings/smtp.password", R"({"value":"under-the-wrong-key"})").status, 503);
-  EXPECT_EQ(call("POST", "/api/settings", R"({"key":"k.new","value":"x","type":"string","encrypted":true})").status,
+  EXPECT_EQ(call("PUT", "/api/settings/smtp.password", R"({"value":"under-the-wrong-key"})").status,
+            503);
+  EXPECT_EQ(call("POST", "/api/settings",
+                 R"({"key":"k.new","value":"x","type":"string","encrypted":true})")
+                .status,
             503);
   EXPECT_EQ(data_of(call("GET", "/api/settings/health"))["encryption_working"], false);
   ASSERT_EQ(server->stop(), 0);
@@ -187,7 +198,8 @@ TEST_F(KeySafety, KeyFileReadableByOthersIsWarnedAbout) {
   prepare();
   ASSERT_EQ(::chmod(key_file().c_str(), 0644), 0);
   server->start();
-  EXPECT_TRUE(server->wait_for_log("chmod 600 " + key_file().lexically_relative(server->dir()).string()))
+  EXPECT_TRUE(
+      server->wait_for_log("chmod 600 " + key_file().lexically_relative(server->dir()).string()))
       << server->log();
   expect_secrets_readable();
 }

@@ -46,7 +46,8 @@ TEST(RotateKeyCrashTrials, EveryKillPointRecoversWithEveryKey) {
   server.start();
   ASSERT_EQ(server.setup_database().status, 200);
   const auto put = [&](const std::string& key, const std::string& value) {
-    return server.request("PUT", "/api/settings/" + key, R"({"value":")" + value + R"("})", kAuth).status;
+    return server.request("PUT", "/api/settings/" + key, R"({"value":")" + value + R"("})", kAuth)
+        .status;
   };
   ASSERT_EQ(put("smtp.password", "mail-pass"), 200);
   ASSERT_EQ(put("github.oauth.client_secret", "oauth-secret"), 200);
@@ -59,8 +60,8 @@ TEST(RotateKeyCrashTrials, EveryKillPointRecoversWithEveryKey) {
   std::map<std::string, int> trials;
   std::map<std::string, int> finished, rolled_back;
   int total = 0;
-  for (const std::string syscall : {"rename", "renameat", "renameat2", "link", "linkat", "fsync", "fdatasync",
-                                    "write", "pwrite64"}) {
+  for (const std::string syscall : {"rename", "renameat", "renameat2", "link", "linkat", "fsync",
+                                    "fdatasync", "write", "pwrite64"}) {
     for (int n = 1;; ++n) {
       ASSERT_LT(n, 1000) << syscall << ": the command never completed";
       SCOPED_TRACE(syscall + " #" + std::to_string(n));
@@ -70,8 +71,8 @@ TEST(RotateKeyCrashTrials, EveryKillPointRecoversWithEveryKey) {
 
       Subprocess::Options options{
           .argv = {kStrace, "-f", "-qq", "-o", "/dev/null", "-e", "trace=" + syscall, "-e",
-                   "inject=" + syscall + ":signal=SIGKILL:when=" + std::to_string(n), DS_BINARY_PATH, "settings",
-                   "rotate-key"},
+                   "inject=" + syscall + ":signal=SIGKILL:when=" + std::to_string(n),
+                   DS_BINARY_PATH, "settings", "rotate-key"},
           .env = traced_env(server.env()),
           .cwd = server.dir(),
           .stderr_file = server.dir() / "trial.log"};
@@ -79,7 +80,8 @@ TEST(RotateKeyCrashTrials, EveryKillPointRecoversWithEveryKey) {
       ++trials[syscall];
       ++total;
       const bool completed = run.status == 0;
-      ASSERT_TRUE(completed || run.status == 128 + 9) << run.status << " " << read_file(server.dir() / "trial.log");
+      ASSERT_TRUE(completed || run.status == 128 + 9)
+          << run.status << " " << read_file(server.dir() / "trial.log");
       const auto after_kill = key_contents(data);
 
       server.start();
@@ -92,32 +94,38 @@ TEST(RotateKeyCrashTrials, EveryKillPointRecoversWithEveryKey) {
       EXPECT_EQ(reveal("github.oauth.client_secret"), "oauth-secret");
       ASSERT_EQ(server.stop(), 0);
       const auto after_restart = key_contents(data);
-      for (const auto& k : after_kill) EXPECT_TRUE(after_restart.contains(k)) << "a key file was lost";
+      for (const auto& k : after_kill)
+        EXPECT_TRUE(after_restart.contains(k)) << "a key file was lost";
       EXPECT_FALSE(fs::exists(data / "encryption.key.new")) << "a pending key remained";
       const auto log = server.log().substr(server_log_before);
-      if (log.find("finished an interrupted key rotation") != std::string::npos) ++finished[syscall];
-      if (log.find("rolled back an interrupted key rotation") != std::string::npos) ++rolled_back[syscall];
+      if (log.find("finished an interrupted key rotation") != std::string::npos)
+        ++finished[syscall];
+      if (log.find("rolled back an interrupted key rotation") != std::string::npos)
+        ++rolled_back[syscall];
       if (completed || HasFailure()) break;
     }
   }
   std::cout << "rotate-key crash trials: " << total << " in all\n";
   for (const auto& [syscall, count] : trials) {
     std::cout << "  " << syscall << ": " << count << " trials (the last one ran to completion), "
-              << finished[syscall] << " finished at restart, " << rolled_back[syscall] << " rolled back\n";
+              << finished[syscall] << " finished at restart, " << rolled_back[syscall]
+              << " rolled back\n";
   }
   RecordProperty("trials", total);
 }
-
 
 // The --new-secret-env path has no key file to move: after a kill the database is wholly under
 // the old secret or wholly under the new one, and a server started with the other one refuses
 // secrets (503, "does not match") instead of running with the wrong key.
 TEST(RotateKeyCrashTrials, NewSecretPathIsUnderOneKeyAfterEveryKill) {
   ASSERT_TRUE(fs::exists(kStrace)) << "strace is missing: run scripts/setup.sh";
-  ServerProcess server({{"DEPLOYSTACK_ADMIN_TOKEN", kToken}, {"DEPLOYSTACK_ENCRYPTION_SECRET", "old-secret"}});
+  ServerProcess server(
+      {{"DEPLOYSTACK_ADMIN_TOKEN", kToken}, {"DEPLOYSTACK_ENCRYPTION_SECRET", "old-secret"}});
   server.start();
   ASSERT_EQ(server.setup_database().status, 200);
-  ASSERT_EQ(server.request("PUT", "/api/settings/smtp.password", R"({"value":"mail-pass"})", kAuth).status, 200);
+  ASSERT_EQ(server.request("PUT", "/api/settings/smtp.password", R"({"value":"mail-pass"})", kAuth)
+                .status,
+            200);
   ASSERT_EQ(server.stop(), 0);
   const fs::path data = server.dir() / "persistent_data";
   const fs::path original = server.dir() / "original_data";
@@ -137,8 +145,8 @@ TEST(RotateKeyCrashTrials, NewSecretPathIsUnderOneKeyAfterEveryKill) {
       env["DEPLOYSTACK_NEW_ENCRYPTION_SECRET"] = "new-secret";
       Subprocess::Options options{
           .argv = {kStrace, "-f", "-qq", "-o", "/dev/null", "-e", "trace=" + syscall, "-e",
-                   "inject=" + syscall + ":signal=SIGKILL:when=" + std::to_string(n), DS_BINARY_PATH, "settings",
-                   "rotate-key"},
+                   "inject=" + syscall + ":signal=SIGKILL:when=" + std::to_string(n),
+                   DS_BINARY_PATH, "settings", "rotate-key"},
           .env = env,
           .cwd = server.dir(),
           .stderr_file = server.dir() / "trial.log"};

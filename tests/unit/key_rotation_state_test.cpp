@@ -42,7 +42,8 @@ class KeyRotationState : public ::testing::Test {
 
 TEST_F(KeyRotationState, CommittedRotationIsFinishedAndTheOldKeyKept) {
   const Cipher current(old_key);
-  EXPECT_EQ(resolve_pending_rotation(key_file, &current, secrets_under(new_key)), PendingRotation::finished);
+  EXPECT_EQ(resolve_pending_rotation(key_file, &current, secrets_under(new_key)),
+            PendingRotation::finished);
   EXPECT_FALSE(std::filesystem::exists(pending));
   EXPECT_EQ(Cipher(*read_key_file(key_file)).fingerprint(), fp(new_key));
   EXPECT_EQ(fingerprints_of("encryption.key.retired-"), std::set<std::string>{fp(old_key)});
@@ -50,7 +51,8 @@ TEST_F(KeyRotationState, CommittedRotationIsFinishedAndTheOldKeyKept) {
 
 TEST_F(KeyRotationState, UncommittedRotationIsRolledBackAndThePendingKeySetAside) {
   const Cipher current(old_key);
-  EXPECT_EQ(resolve_pending_rotation(key_file, &current, secrets_under(old_key)), PendingRotation::rolled_back);
+  EXPECT_EQ(resolve_pending_rotation(key_file, &current, secrets_under(old_key)),
+            PendingRotation::rolled_back);
   EXPECT_FALSE(std::filesystem::exists(pending));
   EXPECT_EQ(Cipher(*read_key_file(key_file)).fingerprint(), fp(old_key));
   EXPECT_EQ(fingerprints_of("encryption.key.new.abandoned-"), std::set<std::string>{fp(new_key)});
@@ -58,7 +60,8 @@ TEST_F(KeyRotationState, UncommittedRotationIsRolledBackAndThePendingKeySetAside
 
 TEST_F(KeyRotationState, NeitherKeyDecryptsLeavesEverythingAsItIs) {
   const Cipher current(old_key);
-  EXPECT_EQ(resolve_pending_rotation(key_file, &current, secrets_under(random_key())), PendingRotation::unresolved);
+  EXPECT_EQ(resolve_pending_rotation(key_file, &current, secrets_under(random_key())),
+            PendingRotation::unresolved);
   EXPECT_EQ(Cipher(*read_key_file(pending)).fingerprint(), fp(new_key));
   EXPECT_EQ(Cipher(*read_key_file(key_file)).fingerprint(), fp(old_key));
 }

@@ -27,9 +27,11 @@ Cipher::Key counting_key() {
 
 // Key 00 01 .. 1f, nonce 40 41 .. 57, setting key "smtp.password".
 constexpr std::string_view kCountingKeyText =
-    "v1:QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXt1Z3ArWDDTbnm/XNyrwH8+bOyLZqeSDuC0GRIHxFcO3oBTOPN4NfWgTq9ZA=";
+    "v1:QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXt1Z3ArWDDTbnm/"
+    "XNyrwH8+bOyLZqeSDuC0GRIHxFcO3oBTOPN4NfWgTq9ZA=";
 // derive_key("known-answer secret"), the same nonce, setting key "github.oauth.client_secret".
-constexpr std::string_view kDerivedKeyText = "v1:QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXKUtFCXKji+2xJ9pk7XPDbs3nsThcPg==";
+constexpr std::string_view kDerivedKeyText =
+    "v1:QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXKUtFCXKji+2xJ9pk7XPDbs3nsThcPg==";
 
 TEST(SettingsKnownAnswer, DerivedKeyOfAFixedSecret) {
   EXPECT_EQ(hex(derive_key(Secret("known-answer secret"))),
@@ -65,11 +67,12 @@ TEST(SettingsKnownAnswer, EncryptWritesTheDocumentedLayout) {
   unsigned char plain[128];
   unsigned long long plain_len = 0;
   const std::string ad = "smtp.password";
-  ASSERT_EQ(crypto_aead_xchacha20poly1305_ietf_decrypt(plain, &plain_len, nullptr, raw + kNonce, len - kNonce,
-                                                       reinterpret_cast<const unsigned char*>(ad.data()),
-                                                       ad.size(), raw, key.data()),
+  ASSERT_EQ(crypto_aead_xchacha20poly1305_ietf_decrypt(
+                plain, &plain_len, nullptr, raw + kNonce, len - kNonce,
+                reinterpret_cast<const unsigned char*>(ad.data()), ad.size(), raw, key.data()),
             0);
-  EXPECT_EQ(std::string(reinterpret_cast<const char*>(plain), plain_len), "correct horse battery staple");
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(plain), plain_len),
+            "correct horse battery staple");
 }
 
 }  // namespace
