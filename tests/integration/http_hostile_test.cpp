@@ -214,7 +214,8 @@ TEST(HttpHostileFds, RunningOutOfDescriptorsBacksOffAndRecovers) {
     ++open_fds;
   }
   const rlimit low{open_fds + 4, open_fds + 4};
-  ASSERT_EQ(prlimit(server.process()->pid(), RLIMIT_NOFILE, &low, nullptr), 0);
+  rlimit normal{};
+  ASSERT_EQ(prlimit(server.process()->pid(), RLIMIT_NOFILE, &low, &normal), 0);
   std::vector<std::unique_ptr<HttpClient>> clients;
   for (int i = 0; i < 12; ++i) {
     clients.push_back(std::make_unique<HttpClient>("127.0.0.1", server.port()));
@@ -227,6 +228,10 @@ TEST(HttpHostileFds, RunningOutOfDescriptorsBacksOffAndRecovers) {
   for (int i = 8; i < 12; ++i) EXPECT_EQ(clients[i]->read_response().status, 200) << i;
   ASSERT_TRUE(server.wait_for_log("accept recovered")) << server.log();
   EXPECT_EQ(server.log_count("accept failed"), 1) << server.log().substr(0, 2000);
+  // Stop with descriptors to spare: UBSan's vptr check probes memory through a pipe, and at the
+  // limit a thread ending at shutdown gets a false "invalid vptr" report.
+  for (int i = 8; i < 12; ++i) clients[i]->close();
+  ASSERT_EQ(prlimit(server.process()->pid(), RLIMIT_NOFILE, &normal, nullptr), 0);
   EXPECT_EQ(server.stop(), 0);
 }
 
