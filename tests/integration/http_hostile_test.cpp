@@ -213,9 +213,11 @@ TEST(HttpHostileFds, RunningOutOfDescriptorsBacksOffAndRecovers) {
            "/proc/" + std::to_string(server.process()->pid()) + "/fd")) {
     ++open_fds;
   }
-  const rlimit low{open_fds + 4, open_fds + 4};
+  // Only the soft limit goes down: raising it back later needs no privilege, a hard one would.
   rlimit normal{};
-  ASSERT_EQ(prlimit(server.process()->pid(), RLIMIT_NOFILE, &low, &normal), 0);
+  ASSERT_EQ(prlimit(server.process()->pid(), RLIMIT_NOFILE, nullptr, &normal), 0);
+  const rlimit low{open_fds + 4, normal.rlim_max};
+  ASSERT_EQ(prlimit(server.process()->pid(), RLIMIT_NOFILE, &low, nullptr), 0);
   std::vector<std::unique_ptr<HttpClient>> clients;
   for (int i = 0; i < 12; ++i) {
     clients.push_back(std::make_unique<HttpClient>("127.0.0.1", server.port()));
