@@ -25,8 +25,9 @@ struct ProjectsColumns {
   Column<"name", Text, NotNull> name{};
   Column<"description", Text> description{};
   Column<"user_id", Text, References<auth_user.id>> user_id{};
-  Column<"created_at", Timestamp, NotNull, DefaultFn<now_ms>> created_at{};
-  Column<"updated_at", Timestamp, NotNull, DefaultFn<now_ms>> updated_at{};
+  // Milliseconds (migration 0002): in seconds, a PATCH within the second did not move updatedAt.
+  Column<"created_at", TimestampMs, NotNull, DefaultFn<now_ms>> created_at{};
+  Column<"updated_at", TimestampMs, NotNull, DefaultFn<now_ms>> updated_at{};
 };
 struct Projects : Table<Projects, "projects", ProjectsColumns> {
   static std::vector<Constraint> constraints();

@@ -3,9 +3,10 @@
 // failure leaves the database untouched, edited files are refused, drift is reported, the
 // server applies pending migrations at start. SQLite-only at the end: what the local tursodb
 // cannot do (see the comment on each).
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
@@ -232,6 +233,43 @@ TEST_P(MigrateRunner, StartUpAppliesPendingMigrations) {
   ASSERT_EQ(server().stop(), 0);
   EXPECT_EQ(count(), applied_at_setup + 1);
   EXPECT_EQ(db()->execute("SELECT name FROM sqlite_master WHERE name = 'extra_notes'").row_count(), 1u);
+}
+
+// Migration 0002 turns the projects' second timestamps into milliseconds: a database set up
+// before it keeps its instants, and the API shows them unchanged.
+TEST_P(MigrateRunner, ProjectTimestampsMoveFromSecondsToMillisecondsKeepingTheirInstant) {
+  server().env().erase("DB_TYPE");
+  const auto core = fs::path(DS_SOURCE_DIR) / "drizzle" / "migrations_sqlite";
+  fs::copy(core, folder(), fs::copy_options::recursive);
+  // The folder as it was before 0002: its first two migrations.
+  auto journal = nlohmann::json::parse(read_file(core / "meta" / "_journal.json"));
+  auto& entries = journal["entries"];
+  ASSERT_GT(entries.size(), 2u);
+  for (std::size_t i = 2; i < entries.size(); ++i) {
+    const std::string tag = entries[i]["tag"];
+    fs::remove(folder() / (tag + ".sql"));
+    fs::remove(folder() / "meta" / fmt::format("{}_snapshot.json", tag.substr(0, 4)));
+  }
+  entries.erase(entries.begin() + 2, entries.end());
+  write_file_atomically(folder() / "meta" / "_journal.json", journal.dump(2));
+  server().start();
+  ASSERT_EQ(server().setup_database().status, 200) << server().log();
+  ASSERT_EQ(server().stop(), 0);
+  const std::int64_t seconds = 1767225600;  // 2026-01-01T00:00:00Z, as the old code stored it
+  db()->execute(fmt::format(
+      "INSERT INTO projects (id, name, created_at, updated_at) VALUES ('p', 'old', {0}, {0})",
+      seconds));
+
+  fs::copy(core, folder(), fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+  const auto up = cli({"db", "up"});
+  ASSERT_EQ(up.status, 0) << up.err;
+  const auto row = db()->execute("SELECT created_at, updated_at FROM projects WHERE id = 'p'");
+  EXPECT_EQ(std::get<std::int64_t>(row.cells.at(0)), seconds * 1000);
+  EXPECT_EQ(std::get<std::int64_t>(row.cells.at(1)), seconds * 1000);
+  server().start();
+  const auto got = server().request("GET", "/api/projects/p");
+  EXPECT_EQ(nlohmann::json::parse(got.body)["createdAt"], "2026-01-01T00:00:00.000Z") << got.body;
+  EXPECT_EQ(server().stop(), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, MigrateRunner, ::testing::Values(&test::sqlite_backend), ds::test::backend_name);

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/time.hpp"
 #include "support/server_process.hpp"
 
 namespace {
@@ -33,7 +34,7 @@ TEST_P(ProjectsApi, CrudRoundTrip) {
   EXPECT_EQ(p["description"], "d");
   EXPECT_TRUE(p["userId"].is_null());
   EXPECT_EQ(p["id"].get<std::string>().size(), 36u);
-  EXPECT_TRUE(p["createdAt"].get<std::string>().ends_with(".000Z"));
+  EXPECT_TRUE(ds::parse_iso8601(p["createdAt"].get<std::string>()));
   const std::string id = p["id"];
 
   auto got = client->request("GET", "/api/projects/" + id);
@@ -56,6 +57,31 @@ TEST_P(ProjectsApi, CrudRoundTrip) {
   auto missing = client->request("GET", "/api/projects/" + id);
   EXPECT_EQ(missing.status, 404);
   EXPECT_EQ(missing.body, R"({"error":"Project not found"})");
+}
+
+// updatedAt has millisecond resolution: a PATCH in the same second as the POST still moves it.
+TEST_P(ProjectsApi, APatchMovesUpdatedAtEvenWithinTheSameSecond) {
+  ds::test::ServerProcess server({}, GetParam()());
+  server.start();
+  ASSERT_EQ(server.setup_database().status, 200);
+  auto client = server.client();
+  const auto created = client->request("POST", "/api/projects", R"({"name":"a"})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  const auto p = json::parse(created.body);
+  const auto created_at = ds::parse_iso8601(p["createdAt"].get<std::string>());
+  ASSERT_TRUE(created_at);
+  EXPECT_EQ(p["updatedAt"], p["createdAt"]);
+  // The PATCH starts once the clock has passed the creation millisecond (usually at once).
+  while (ds::now_ms() <= *created_at) {
+  }
+  const auto patched =
+      client->request("PATCH", "/api/projects/" + p["id"].get<std::string>(), R"({"name":"b"})");
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  const auto updated_at =
+      ds::parse_iso8601(json::parse(patched.body)["updatedAt"].get<std::string>());
+  ASSERT_TRUE(updated_at);
+  EXPECT_GT(*updated_at, *created_at) << patched.body;
+  EXPECT_EQ(json::parse(patched.body)["createdAt"], p["createdAt"]);
 }
 
 TEST_P(ProjectsApi, ValidationAndConstraints) {

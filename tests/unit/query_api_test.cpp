@@ -39,7 +39,7 @@ TEST_F(QueryApi, InsertAndSelectTypedRow) {
   const auto row = db().select(projects).where(projects.id == "p1").first();
   ASSERT_TRUE(row);
   static_assert(std::is_same_v<decltype(row->description), std::optional<std::string>>);
-  static_assert(std::is_same_v<decltype(row->created_at), std::chrono::sys_seconds>);
+  static_assert(std::is_same_v<decltype(row->created_at), ds::TimePoint>);
   EXPECT_EQ(row->name, "One");
   EXPECT_FALSE(row->description);
   EXPECT_EQ(row->user_id, "u1");
@@ -279,7 +279,7 @@ TEST_F(QueryApi, ForEachHandsBorrowedRowsInOrder) {
                          .for_each([&](const ds::db::dsl::Borrowed<Projects>& p) {
                            static_assert(std::is_same_v<decltype(p.name), std::string_view>);
                            static_assert(std::is_same_v<decltype(p.description), std::optional<std::string_view>>);
-                           static_assert(std::is_same_v<decltype(p.created_at), std::chrono::sys_seconds>);
+                           static_assert(std::is_same_v<decltype(p.created_at), ds::TimePoint>);
                            seen.push_back(std::string(p.id) + ":" + std::string(p.name) + ":" +
                                           std::string(p.description.value_or("-")));
                          });

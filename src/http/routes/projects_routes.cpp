@@ -162,11 +162,16 @@ void add_projects_routes(Router& router, const setup::DatabaseManager& manager) 
     optional_string_field(body, "description", description, kMaxDescription);
     optional_string_field(body, "userId", user_id);
     const auto conn = require_database(manager);
+    const auto now = now_ms();  // one instant: a new project's updatedAt equals its createdAt
     const auto created = constrained([&] {
       return db::query::Db(*conn)
           .insert(projects)
-          .values({.id = uuid_v4(), .name = std::move(*name), .description = std::move(description),
-                   .user_id = std::move(user_id)})
+          .values({.id = uuid_v4(),
+                   .name = std::move(*name),
+                   .description = std::move(description),
+                   .user_id = std::move(user_id),
+                   .created_at = now,
+                   .updated_at = now})
           .returning()
           .first();
     });
@@ -193,7 +198,7 @@ void add_projects_routes(Router& router, const setup::DatabaseManager& manager) 
     if (!patch.name.present && !patch.description.present) {
       throw HttpError(validation_error("", "Provide at least one of: name, description"));
     }
-    patch.updated_at = std::chrono::floor<std::chrono::seconds>(now_ms());
+    patch.updated_at = now_ms();
     const auto conn = require_database(manager);
     const auto row = db::query::Db(*conn)
                          .update(projects)
