@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <utility>
@@ -17,7 +16,7 @@ namespace ds {
 namespace {
 
 [[noreturn]] void fail(const std::filesystem::path& path, std::string_view what) {
-  throw Error(Errc::io, fmt::format("{} {}: {}", what, path.string(), std::strerror(errno)));
+  throw_errno(errno, fmt::format("{} {}", what, path.string()));
 }
 
 class Fd {

@@ -8,19 +8,30 @@
 namespace ds {
 
 enum class Errc {
-  validation,   // the caller's input is wrong
-  conflict,     // the request clashes with the current state
-  not_found,    // the thing asked for does not exist
-  constraint,   // a database constraint rejected a write
-  busy,         // the database is locked by someone else; retrying later may work
-  io,           // the storage failed (disk, missing/corrupt file, read-only)
-  misuse,       // a programming error: bad SQL, wrong API use
-  unavailable,  // an upstream (Turso, a missing key) cannot be reached or used now
-  auth,         // an upstream refused our credentials
-  internal,     // anything else
+  validation,    // the caller's input is wrong
+  conflict,      // the request clashes with the current state
+  not_found,     // the thing asked for does not exist
+  constraint,    // a database constraint rejected a write
+  busy,          // the database is locked by someone else; retrying later may work
+  io,            // the storage failed (disk, missing/corrupt file, read-only)
+  storage_full,  // no space left (disk full, quota): nothing was written; free space and retry
+  misuse,        // a programming error: bad SQL, wrong API use
+  unavailable,   // an upstream (Turso, a missing key) cannot be reached or used now
+  auth,          // an upstream refused our credentials
+  internal,      // anything else
 };
 
 std::string_view to_string(Errc code) noexcept;
+
+// The code for a failed system call's errno: storage_full for ENOSPC and EDQUOT, else io.
+Errc errc_from_errno(int err) noexcept;
+
+// What an operator reads after a storage_full message: what to do about it.
+inline constexpr std::string_view kStorageFullHint = "the disk is full: free space and retry";
+
+// Throws the Error for a system call that failed with `err`: "<context>: <strerror(err)>",
+// storage_full (followed by kStorageFullHint) for ENOSPC and EDQUOT, else io.
+[[noreturn]] void throw_errno(int err, std::string_view context);
 
 class Error : public std::runtime_error {
  public:

@@ -9,10 +9,11 @@ Errc classify_sqlite_result_code(int rc) noexcept {
     case SQLITE_CONSTRAINT: return Errc::constraint;
     case SQLITE_BUSY:
     case SQLITE_LOCKED: return Errc::busy;
+    case SQLITE_FULL:
+      return Errc::storage_full;
     case SQLITE_IOERR:
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
-    case SQLITE_FULL:
     case SQLITE_CANTOPEN:
     case SQLITE_READONLY:
     case SQLITE_PERM:

@@ -102,6 +102,12 @@ Response response_for_current_exception(std::string_view context) {
       case Errc::conflict:
       case Errc::constraint:
         return Response::json(409, dump({{"error", e.what()}}));
+      case Errc::storage_full:
+        // Not the client's fault and not a bug: the operator frees space, the client retries.
+        spdlog::error("request={} storage full error=\"{}\"", context,
+                      log_excerpt(e.what(), kLoggedCause));
+        return Response::json(503,
+                              dump({{"error", "Insufficient storage"}, {"details", e.what()}}));
       case Errc::busy:
       case Errc::unavailable:
         spdlog::warn("request={} unavailable error=\"{}\"", context,

@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 
 #include "core/error.hpp"
 #include "db/query.hpp"
@@ -22,7 +21,7 @@ namespace {
 using db::core::global_settings;
 
 [[noreturn]] void fail(std::string_view what, const std::filesystem::path& path) {
-  throw Error(Errc::io, fmt::format("cannot {} {}: {}", what, path.string(), std::strerror(errno)));
+  throw_errno(errno, fmt::format("cannot {} {}", what, path.string()));
 }
 
 void fsync_folder(const std::filesystem::path& file) {

@@ -1,7 +1,11 @@
 #include "core/atomic_file.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "core/error.hpp"
 #include "support/temp_dir.hpp"
@@ -86,6 +90,22 @@ TEST(AtomicFile, ReadingAMissingFileIsAnIoError) {
     EXPECT_EQ(e.code(), Errc::io);
     EXPECT_NE(std::string(e.what()).find("absent"), std::string::npos);
   }
+}
+
+// A full disk is its own code with what to do, whichever file operation met it.
+TEST(SystemErrors, NoSpaceAndQuotaAreStorageFullAndSayWhatToDo) {
+  for (const int err : {ENOSPC, EDQUOT}) {
+    try {
+      throw_errno(err, "cannot write /data/x");
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), Errc::storage_full);
+      EXPECT_EQ(e.native_code(), err);
+      EXPECT_EQ(std::string(e.what()),
+                fmt::format("cannot write /data/x: {} ({})", std::strerror(err), kStorageFullHint));
+    }
+  }
+  EXPECT_EQ(errc_from_errno(EIO), Errc::io);
+  EXPECT_EQ(errc_from_errno(EACCES), Errc::io);
 }
 
 }  // namespace

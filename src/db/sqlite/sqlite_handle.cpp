@@ -139,7 +139,17 @@ void configure_sqlite_once() {
 
 void throw_sqlite_error(sqlite3* db, int rc, std::string_view context) {
   const char* msg = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-  throw Error(classify_sqlite_result_code(rc), fmt::format("{}: {}", context, msg), rc);
+  Errc code = classify_sqlite_result_code(rc);
+  // An I/O error whose system call ran out of space (an fsync, a journal's ftruncate) is a
+  // full disk too, not a broken one: the operator's remedy is the same.
+  if (code == Errc::io && db != nullptr &&
+      errc_from_errno(sqlite3_system_errno(db)) == Errc::storage_full) {
+    code = Errc::storage_full;
+  }
+  if (code == Errc::storage_full) {
+    throw Error(code, fmt::format("{}: {} ({})", context, msg, kStorageFullHint), rc);
+  }
+  throw Error(code, fmt::format("{}: {}", context, msg), rc);
 }
 
 SqliteHandle::SqliteHandle(const std::filesystem::path& path, OpenMode mode) {
