@@ -13,7 +13,7 @@ export CCACHE_NOHASHDIR := true
 export CCACHE_BASEDIR := $(CURDIR)
 
 .PHONY: all setup build run test test-fast test-sanitize test-tsan soak bench format tidy clean
-.PHONY: fuzz fuzz-build test-fuzz crash-trials
+.PHONY: fuzz fuzz-build test-fuzz crash-trials disk-full-trials
 
 all: build
 
@@ -30,8 +30,8 @@ run: build
 	./$(BUILD_DIR)/deploystack serve
 
 # Every test: the normal build, the same tests under AddressSanitizer + UBSan, a short run of
-# every fuzz target, and the crash trials.
-test: test-fast test-sanitize test-fuzz crash-trials
+# every fuzz target, the crash trials and the disk-full trials.
+test: test-fast test-sanitize test-fuzz crash-trials disk-full-trials
 
 test-fast: build
 	@scripts/setup-test-peers.sh
@@ -90,3 +90,8 @@ test-fuzz: fuzz-build
 # they reach, and checks what is left (scripts/crash-trials.sh).
 crash-trials: build
 	@scripts/crash-trials.sh $(BUILD_DIR)
+
+# Setup, a settings write, a project insert and `db up` on a real full disk (a small tmpfs in a
+# private mount namespace), at every free-space level they reach (scripts/disk-full-trials.sh).
+disk-full-trials: build
+	@scripts/disk-full-trials.sh $(BUILD_DIR)
