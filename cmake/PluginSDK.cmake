@@ -3,11 +3,14 @@
 # package that gives `deploystack_add_plugin()` to a plugin built outside this repository.
 
 # Plugins call server functions (ds::http::Router, ds::db::schema ...) resolved at dlopen
-# time: link the whole core library into the executable (a plugin may use a function the
+# time: link every layer whole into the executable (a plugin may use a function the
 # server itself never calls) and export its symbols (-rdynamic).
 set_target_properties(deploystack PROPERTIES ENABLE_EXPORTS ON)
-target_link_options(deploystack PRIVATE
-  -Wl,--whole-archive $<TARGET_FILE:deploystack_core> -Wl,--no-whole-archive)
+set(DS_LAYER_ARCHIVES "")
+foreach(layer ${DS_LAYERS})
+  list(APPEND DS_LAYER_ARCHIVES $<TARGET_FILE:ds_${layer}>)
+endforeach()
+target_link_options(deploystack PRIVATE -Wl,--whole-archive ${DS_LAYER_ARCHIVES} -Wl,--no-whole-archive)
 
 add_library(deploystack_plugin_sdk INTERFACE)
 add_library(DeployStack::PluginSDK ALIAS deploystack_plugin_sdk)

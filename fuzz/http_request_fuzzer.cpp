@@ -7,7 +7,7 @@
 // escapes the request path (in the server it would end the connection without an answer),
 // no 5xx, and every JSON body is valid JSON.
 //
-// The steps mirror Server::Impl::session (src/http/server.cpp), which this build cannot
+// The steps mirror Server::Impl::session (src/server/server.cpp), which this build cannot
 // compile (see CMakeLists.txt); keep the two in step.
 #include <spdlog/spdlog.h>
 #include <stdlib.h>
@@ -23,19 +23,15 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "cli/migrate_commands.hpp"
 #include "core/config.hpp"
 #include "http/errors.hpp"
 #include "http/router.hpp"
-#include "http/routes/db_routes.hpp"
-#include "http/routes/plugins_routes.hpp"
-#include "http/routes/projects_routes.hpp"
-#include "http/routes/settings_routes.hpp"
 #include "plugins/abi.hpp"
 #include "plugins/plugin_host.hpp"
-#include "plugins/plugin_migrations.hpp"
+#include "server/routes/api_routes.hpp"
 #include "settings/settings_runtime.hpp"
 #include "setup/database_manager.hpp"
+#include "setup/init_pipeline.hpp"
 
 // The example plugin, compiled into this harness (plugins/example/example_plugin.cpp).
 extern "C" const DsPluginEntry* deploystack_plugin_entry();
@@ -48,7 +44,7 @@ using ds::http::Method;
 using ds::http::Request;
 using ds::http::Response;
 
-// The server's limits (src/http/server.cpp and Server::Options).
+// The server's limits (src/server/server.cpp and Server::Options).
 constexpr std::uint32_t kHeaderLimit = 16 * 1024;
 constexpr std::size_t kBodyLimit = 1 << 20;
 constexpr int kMaxRequestsPerInput = 8;
@@ -110,9 +106,8 @@ struct Server {
              fs::copy_options::recursive);
     fs::create_directories(dir / "plugins");
     if (chdir(dir.c_str()) != 0) std::abort();
-    setenv("DEPLOYSTACK_MIGRATIONS_DIR",
-           (fs::path(DS_SOURCE_DIR) / "drizzle/migrations_sqlite").c_str(), 1);
 
+    config.migrations_dir = (fs::path(DS_SOURCE_DIR) / "drizzle/migrations_sqlite").string();
     config.data_dir = dir / "persistent_data";
     config.sqlite_path = config.data_dir / "database/deploystack.db";
     config.plugins_path = dir / "plugins";
@@ -127,23 +122,13 @@ struct Server {
         ds::plugins::HostOptions{config.plugins_path, true}, builtins, ds::plugins::core_claims());
     settings = std::make_unique<ds::settings::SettingsRuntime>(
         config, ds::plugins::settings_registry(*plugins));
-    std::vector<ds::setup::InitStage> stages;
-    stages.push_back(ds::cli::migrate_stage());
-    stages.push_back(settings->stage());
-    stages.push_back({"plugins",
-                      [this](ds::db::Connection& db) {
-                        plugins->initialize_database(db, ds::plugins::migrate_plugin);
-                      },
-                      false});
-    manager = std::make_unique<ds::setup::DatabaseManager>(config, std::move(stages));
+    manager = std::make_unique<ds::setup::DatabaseManager>(
+        config, ds::setup::init_pipeline(config, *settings, *plugins));
     settings->attach(*manager);
     manager->boot();
     if (manager->setup("sqlite").outcome != ds::setup::SetupResult::Outcome::ok) std::abort();
 
-    ds::http::add_db_routes(router, *manager, config);
-    ds::http::add_projects_routes(router, *manager);
-    ds::http::add_settings_routes(router, *manager, settings->service(), config);
-    ds::http::add_plugins_routes(router, *plugins, [this] { return manager->database(); });
+    ds::http::add_api_routes(router, *manager, *settings, *plugins, config);
   }
 };
 

@@ -11,38 +11,14 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "http/router.hpp"
-#include "http/routes/db_routes.hpp"
-#include "http/routes/plugins_routes.hpp"
-#include "http/routes/projects_routes.hpp"
-#include "http/routes/settings_routes.hpp"
-#include "db/core_schema.hpp"
-#include "db/schema/ddl.hpp"
-#include "http/server.hpp"
 #include "plugins/builtin_plugins.hpp"
-#include "plugins/plugin_migrations.hpp"
+#include "server/routes/api_routes.hpp"
+#include "server/server.hpp"
 #include "settings/settings_runtime.hpp"
 #include "setup/database_manager.hpp"
+#include "setup/init_pipeline.hpp"
 
 namespace {
-
-std::vector<ds::setup::InitStage> init_stages(const ds::plugins::PluginHost& plugins,
-                                              ds::settings::SettingsRuntime& settings) {
-  // Filled by later parts of the pipeline (migrate, settings, plugins); `open` is the
-  // DatabaseManager's own first step.
-  std::vector<ds::setup::InitStage> stages;
-  // The core tables come from the checked-in migrations (drizzle/migrations_sqlite).
-  stages.push_back(ds::cli::migrate_stage());
-  // Missing settings groups and defaults, in one batch (src/settings/init_stage.hpp).
-  stages.push_back(settings.stage());
-  // Plugins last: their tables reference core tables. Not required: a failing plugin is
-  // reported by id and the core stays initialized (setup answers restart_required).
-  stages.push_back({"plugins",
-                    [&plugins](ds::db::Connection& db) {
-                      plugins.initialize_database(db, ds::plugins::migrate_plugin);
-                    },
-                    /*required=*/false});
-  return stages;
-}
 
 // Built-in plugins and those under PLUGINS_PATH; a conflict throws (start-up stops).
 std::unique_ptr<ds::plugins::PluginHost> load_plugins(const ds::Config& config) {
@@ -65,15 +41,12 @@ int serve(const ds::Config& config) {
   const auto plugins = load_plugins(config);
   ds::settings::SettingsRuntime settings(config, ds::plugins::settings_registry(*plugins),
                                          /*holds_data_lock=*/lock.has_value());
-  ds::setup::DatabaseManager manager(config, init_stages(*plugins, settings));
+  ds::setup::DatabaseManager manager(config, ds::setup::init_pipeline(config, settings, *plugins));
   settings.attach(manager);
   manager.boot();
 
   ds::http::Router router;
-  ds::http::add_db_routes(router, manager, config);
-  ds::http::add_projects_routes(router, manager);
-  ds::http::add_settings_routes(router, manager, settings.service(), config);
-  ds::http::add_plugins_routes(router, *plugins, [&manager] { return manager.database(); });
+  ds::http::add_api_routes(router, manager, settings, *plugins, config);
 
   ds::http::Server server({.host = config.host,
                            .port = config.port,
@@ -97,7 +70,7 @@ int serve(const ds::Config& config) {
 int db_status(const ds::Config& config) {
   const auto plugins = load_plugins(config);
   ds::settings::SettingsRuntime settings(config, ds::plugins::settings_registry(*plugins));
-  ds::setup::DatabaseManager manager(config, init_stages(*plugins, settings));
+  ds::setup::DatabaseManager manager(config, ds::setup::init_pipeline(config, settings, *plugins));
   settings.attach(manager);
   manager.boot();
   std::cout << *manager.status_json() << '\n';
@@ -127,7 +100,7 @@ int main(int argc, char** argv) {
     const auto config = ds::Config::from_env(env);
     ds::init_logging(config.log_level);
     if (status_cmd->parsed()) return db_status(config);
-    if (auto code = ds::cli::run_migrate_command(migrate_cmds, config, env)) return *code;
+    if (auto code = ds::cli::run_migrate_command(migrate_cmds, config)) return *code;
     if (auto code = ds::cli::run_settings_command(settings_cmds, config, env)) return *code;
     (void)serve_cmd;
     return serve(config);

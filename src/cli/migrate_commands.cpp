@@ -1,7 +1,5 @@
 #include "cli/migrate_commands.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <cstdio>
 #include <iostream>
 
@@ -18,10 +16,9 @@
 namespace ds::cli {
 namespace {
 
-constexpr const char* kDirEnv = "DEPLOYSTACK_MIGRATIONS_DIR";
-
-db::migrate::MigrationFolder folder_for(const MigrateCommands& c, const Env& env) {
-  return db::migrate::MigrationFolder(db::migrate::locate_migrations(c.migrations_dir, env.get(kDirEnv)));
+db::migrate::MigrationFolder folder_for(const MigrateCommands& c, const Config& config) {
+  return db::migrate::MigrationFolder(
+      db::migrate::locate_migrations(c.migrations_dir, config.migrations_dir));
 }
 
 // The database the commands work on without a server: the selection file's type, else DB_TYPE.
@@ -37,13 +34,14 @@ std::shared_ptr<db::Connection> open_target(const Config& config, db::OpenMode m
   return db::open_database(db::target_from_config(*type, config), mode);
 }
 
-int generate(const MigrateCommands& c, const Config& config, const Env& env) {
+int generate(const MigrateCommands& c, const Config& config) {
   // --plugin: the plugin's own tables and folder (plugins/plugin_migrations.hpp).
   const auto plugin = c.plugin ? std::optional(plugins::plugin_migration_target(config, *c.plugin, c.migrations_dir))
                                : std::nullopt;
   // generate may start a new folder: create the one named explicitly.
-  const auto dir = plugin ? plugin->folder : db::migrate::locate_migrations(c.migrations_dir, env.get(kDirEnv));
-  if (plugin || c.migrations_dir || env.get(kDirEnv)) std::filesystem::create_directories(dir);
+  const auto dir = plugin ? plugin->folder
+                          : db::migrate::locate_migrations(c.migrations_dir, config.migrations_dir);
+  if (plugin || c.migrations_dir || config.migrations_dir) std::filesystem::create_directories(dir);
   db::migrate::MigrationFolder folder(dir);
   db::migrate::GenerateOptions options;
   options.name = c.name;
@@ -62,11 +60,11 @@ int generate(const MigrateCommands& c, const Config& config, const Env& env) {
   return 0;
 }
 
-int up(const MigrateCommands& c, const Config& config, const Env& env) {
+int up(const MigrateCommands& c, const Config& config) {
   // A writer: never beside a live server (core/data_dir_lock.hpp). A dry run only reads.
   std::optional<DataDirLock> lock;
   if (!c.dry_run) lock.emplace(DataDirLock::acquire(config.data_dir, "db up"));
-  const auto folder = folder_for(c, env);
+  const auto folder = folder_for(c, config);
   const auto db = open_target(config, c.dry_run ? db::OpenMode::must_exist : db::OpenMode::create_if_missing);
   const auto result = db::migrate::apply_migrations(*db, folder, c.dry_run);
   if (result.applied.empty()) {
@@ -83,8 +81,8 @@ int up(const MigrateCommands& c, const Config& config, const Env& env) {
   return 0;
 }
 
-int check(const MigrateCommands& c, const Config& config, const Env& env) {
-  const auto folder = folder_for(c, env);
+int check(const MigrateCommands& c, const Config& config) {
+  const auto folder = folder_for(c, config);
   const auto db = open_target(config, db::OpenMode::must_exist);
   const auto problems = db::migrate::check_database(*db, folder);
   if (problems.empty()) {
@@ -115,26 +113,11 @@ void add_migrate_commands(CLI::App& db, MigrateCommands& c) {
   dir_flag(c.check);
 }
 
-std::optional<int> run_migrate_command(const MigrateCommands& c, const Config& config, const Env& env) {
-  if (c.generate->parsed()) return generate(c, config, env);
-  if (c.up->parsed()) return up(c, config, env);
-  if (c.check->parsed()) return check(c, config, env);
+std::optional<int> run_migrate_command(const MigrateCommands& c, const Config& config) {
+  if (c.generate->parsed()) return generate(c, config);
+  if (c.up->parsed()) return up(c, config);
+  if (c.check->parsed()) return check(c, config);
   return std::nullopt;
-}
-
-setup::InitStage migrate_stage() {
-  std::optional<std::string> dir = Env::load(".env").get(kDirEnv);
-  return {"migrate", [dir](db::Connection& conn) {
-            const db::migrate::MigrationFolder folder(db::migrate::locate_migrations(std::nullopt, dir));
-            const auto result = db::migrate::apply_migrations(conn, folder);
-            if (result.applied.empty()) {
-              spdlog::info("migrations: database up to date");
-            } else {
-              spdlog::info("migrations: applied {} ({} .. {})", result.applied.size(), result.applied.front(),
-                           result.applied.back());
-            }
-          },
-          true};
 }
 
 }  // namespace ds::cli

@@ -1,15 +1,12 @@
 #pragma once
-// The migration commands of the binary: `db generate`, `db up`, `db check`, and the `migrate`
-// init stage that applies pending core migrations at setup and at every start.
+// The migration commands of the binary: `db generate`, `db up`, `db check`. (The server's own
+// start-up migrations are the setup layer's `migrate` stage, setup/init_pipeline.hpp.)
 #include <CLI/CLI.hpp>
-
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/config.hpp"
-#include "core/env.hpp"
-#include "setup/database_manager.hpp"
 
 namespace ds::cli {
 
@@ -29,11 +26,6 @@ struct MigrateCommands {
 void add_migrate_commands(CLI::App& db, MigrateCommands& commands);
 
 // Runs whichever of them was parsed and returns its exit code; nullopt when none was.
-std::optional<int> run_migrate_command(const MigrateCommands& commands, const Config& config, const Env& env);
-
-// The `migrate` init stage: applies the folder found by DEPLOYSTACK_MIGRATIONS_DIR (environment
-// or ./.env) or beside the binary. A missing folder, hash drift or a failing migration fails
-// the stage, so the server never runs on a schema it does not know.
-setup::InitStage migrate_stage();
+std::optional<int> run_migrate_command(const MigrateCommands& commands, const Config& config);
 
 }  // namespace ds::cli

@@ -60,6 +60,7 @@ Config Config::from_env(const Env& env) {
     }
   }
   if (auto v = env.get("PLUGINS_PATH")) c.plugins_path = *v;
+  c.migrations_dir = env.get("DEPLOYSTACK_MIGRATIONS_DIR");
   if (auto v = env.get("PLUGINS_STRICT")) {
     if (*v != "0" && *v != "1" && *v != "false" && *v != "true") {
       throw Error(Errc::validation, fmt::format("PLUGINS_STRICT must be 0, 1, false or true, got '{}'", *v));

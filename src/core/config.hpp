@@ -29,6 +29,9 @@ struct Config {
   std::uint32_t max_connections = 0;  // MAX_CONNECTIONS: 0 derives it from the fd limit
   std::filesystem::path plugins_path = "plugins";  // PLUGINS_PATH: one folder per .so plugin
   bool plugins_strict = true;  // PLUGINS_STRICT=0: a plugin that cannot be loaded is skipped
+  // DEPLOYSTACK_MIGRATIONS_DIR: the core migrations; unset, the folder installed beside the
+  // binary (db/migrate/folder.hpp, locate_migrations).
+  std::optional<std::string> migrations_dir;
 
   std::filesystem::path selection_file() const { return data_dir / "db.selection.json"; }
 

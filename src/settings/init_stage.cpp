@@ -285,7 +285,7 @@ InitReport initialize_settings(db::Connection& db, SettingsService& service) {
   return report;
 }
 
-setup::InitStage settings_stage(SettingsService& service) {
+db::InitStage settings_stage(SettingsService& service) {
   return {"settings", [&service](db::Connection& db) { initialize_settings(db, service); }, true};
 }
 

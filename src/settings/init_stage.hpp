@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "db/connection.hpp"
+#include "db/init_stage.hpp"
 #include "settings/settings_service.hpp"
-#include "setup/database_manager.hpp"
 
 namespace ds::settings {
 
@@ -27,6 +27,6 @@ struct InitReport {
 InitReport initialize_settings(db::Connection& db, SettingsService& service);
 
 // The stage for DatabaseManager's pipeline (after `migrate`).
-setup::InitStage settings_stage(SettingsService& service);
+db::InitStage settings_stage(SettingsService& service);
 
 }  // namespace ds::settings

@@ -6,8 +6,8 @@ SettingsRuntime::SettingsRuntime(const Config& config, Registry registry, bool h
     : registry_(std::move(registry)),
       keys_(config.encryption_secret, config.data_dir / "encryption.key", holds_data_lock),
       service_(registry_, keys_, [this]() -> std::shared_ptr<db::Connection> {
-        const auto* m = manager_.load();
-        return m ? m->database() : nullptr;
+        const auto* live = live_.load();
+        return live ? live->database() : nullptr;
       }) {}
 
 }  // namespace ds::settings

@@ -4,11 +4,11 @@
 #include <atomic>
 
 #include "core/config.hpp"
+#include "db/live_database.hpp"
 #include "settings/init_stage.hpp"
 #include "settings/key_management.hpp"
 #include "settings/registry.hpp"
 #include "settings/settings_service.hpp"
-#include "setup/database_manager.hpp"
 
 namespace ds::settings {
 
@@ -21,16 +21,16 @@ class SettingsRuntime {
   SettingsRuntime(const SettingsRuntime&) = delete;
   SettingsRuntime& operator=(const SettingsRuntime&) = delete;
 
-  // The database the typed getters read: the manager's live one (call once it exists).
-  void attach(const setup::DatabaseManager& manager) noexcept { manager_ = &manager; }
+  // The database the typed getters read: the live one (call once it exists).
+  void attach(const db::LiveDatabase& live) noexcept { live_ = &live; }
 
   SettingsService& service() noexcept { return service_; }
-  setup::InitStage stage() { return settings_stage(service_); }
+  db::InitStage stage() { return settings_stage(service_); }
 
  private:
   Registry registry_;
   KeyManager keys_;
-  std::atomic<const setup::DatabaseManager*> manager_{nullptr};
+  std::atomic<const db::LiveDatabase*> live_{nullptr};
   SettingsService service_;
 };
 

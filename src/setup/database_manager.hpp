@@ -14,6 +14,8 @@
 
 #include "core/config.hpp"
 #include "db/connection.hpp"
+#include "db/init_stage.hpp"
+#include "db/live_database.hpp"
 
 namespace ds::setup {
 
@@ -25,14 +27,7 @@ struct Status {
   std::optional<std::string> dialect;
 };
 
-// One step of database initialization (migrate, settings, plugins ...). Stages run in order
-// on every setup and every start, so each must be idempotent.
-struct InitStage {
-  std::string name;
-  std::function<void(db::Connection&)> run;
-  // false: a failure leaves the database usable; setup answers restart_required:true.
-  bool required = true;
-};
+using db::InitStage;
 
 struct SetupResult {
   enum class Outcome {
@@ -48,10 +43,10 @@ struct SetupResult {
   std::string details;  // safe for clients: no secrets
 };
 
-class DatabaseManager {
+class DatabaseManager final : public db::LiveDatabase {
  public:
   DatabaseManager(Config config, std::vector<InitStage> stages);
-  ~DatabaseManager();
+  ~DatabaseManager() override;
 
   // At start: reads the selection (or DB_TYPE) and opens and initializes that database.
   // Never creates a missing SQLite file. Failures are logged and reported by status(); when
@@ -67,7 +62,7 @@ class DatabaseManager {
   SetupResult setup(const std::string& type);
 
   // The live database, or null when none is initialized.
-  std::shared_ptr<db::Connection> database() const { return live_.load(); }
+  std::shared_ptr<db::Connection> database() const override { return live_.load(); }
 
   // The live database's Connection::reads_never_wait(); false when there is none. Cheap
   // (one atomic load): asked on every read request.

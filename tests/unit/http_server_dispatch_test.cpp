@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "http/router.hpp"
-#include "http/server.hpp"
+#include "server/server.hpp"
 #include "support/http_client.hpp"
 
 namespace ds::http {

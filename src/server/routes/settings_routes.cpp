@@ -1,4 +1,4 @@
-#include "http/routes/settings_routes.hpp"
+#include "server/routes/settings_routes.hpp"
 
 #include <array>
 #include <nlohmann/json.hpp>
@@ -7,7 +7,7 @@
 #include "core/time.hpp"
 #include "http/errors.hpp"
 #include "http/json_body.hpp"
-#include "http/require_database.hpp"
+#include "server/require_database.hpp"
 #include "settings/setting_value.hpp"
 
 namespace ds::http {
@@ -20,7 +20,8 @@ using settings::SettingsService;
 using settings::SettingType;
 
 constexpr std::string_view kMask = "********";
-constexpr std::array<std::string_view, 6> kReserved = {"groups", "group", "search", "bulk", "categories", "health"};
+constexpr std::array<std::string_view, 6> kReserved = {"groups", "group",      "search",
+                                                       "bulk",   "categories", "health"};
 
 Response ok(int status, ordered_json data) {
   return Response::json(status, ordered_json{{"success", true}, {"data", std::move(data)}}.dump());
@@ -36,10 +37,16 @@ Response failure(int status, std::string_view error, ordered_json details = null
 Response key_unavailable(const settings::KeyManager& keys) {
   return failure(503, settings::kKeyUnavailable, keys.unavailable_details());
 }
-Response decrypt_failed(std::string_view key) { return failure(500, settings::kDecryptFailed, key); }
-Response not_found() { return failure(404, "Setting not found"); }
+Response decrypt_failed(std::string_view key) {
+  return failure(500, settings::kDecryptFailed, key);
+}
+Response not_found() {
+  return failure(404, "Setting not found");
+}
 
-std::string iso(std::chrono::sys_seconds t) { return to_iso8601(TimePoint(t)); }
+std::string iso(std::chrono::sys_seconds t) {
+  return to_iso8601(TimePoint(t));
+}
 
 ordered_json nullable(const std::optional<std::string>& s) {
   return s ? ordered_json(*s) : ordered_json(nullptr);
@@ -52,9 +59,12 @@ SettingType type_of(const SettingRow& row) {
 // A setting on the wire; an encrypted value is masked unless `plaintext` is given.
 ordered_json setting_json(const SettingRow& row, const std::string* plaintext = nullptr) {
   ordered_json value;
-  if (!row.is_encrypted) value = settings::json_from_text(type_of(row), row.value);
-  else if (plaintext) value = settings::json_from_text(type_of(row), *plaintext);
-  else value = kMask;
+  if (!row.is_encrypted)
+    value = settings::json_from_text(type_of(row), row.value);
+  else if (plaintext)
+    value = settings::json_from_text(type_of(row), *plaintext);
+  else
+    value = kMask;
   return {{"key", row.key},
           {"name", nullable(row.name)},
           {"value", std::move(value)},
@@ -99,7 +109,8 @@ std::string checked_key(std::string_view key, std::string_view path) {
   return std::string(key);
 }
 
-std::optional<std::optional<std::string>> optional_text(const nlohmann::json& body, const char* field) {
+std::optional<std::optional<std::string>> optional_text(const nlohmann::json& body,
+                                                        const char* field) {
   const auto it = body.find(field);
   if (it == body.end()) return std::nullopt;
   if (it->is_null()) return std::optional<std::string>();
@@ -126,10 +137,12 @@ std::string typed_value(const nlohmann::json& body, SettingType type) {
 settings::NewSetting parse_new_setting(const nlohmann::json& body) {
   settings::NewSetting s;
   const auto key = body.find("key");
-  if (key == body.end() || !key->is_string()) invalid("key", "key is required and must be a string");
+  if (key == body.end() || !key->is_string())
+    invalid("key", "key is required and must be a string");
   s.key = checked_key(key->get<std::string>(), "key");
   const auto type = body.find("type");
-  if (type == body.end() || !type->is_string()) invalid("type", "type must be one of: string, number, boolean");
+  if (type == body.end() || !type->is_string())
+    invalid("type", "type must be one of: string, number, boolean");
   const auto parsed = settings::parse_setting_type(type->get<std::string>());
   if (!parsed) invalid("type", "type must be one of: string, number, boolean");
   s.type = *parsed;
@@ -143,7 +156,8 @@ settings::NewSetting parse_new_setting(const nlohmann::json& body) {
 
 class SettingsRoutes {
  public:
-  SettingsRoutes(const setup::DatabaseManager& manager, SettingsService& service, const Config& config)
+  SettingsRoutes(const setup::DatabaseManager& manager, SettingsService& service,
+                 const Config& config)
       : manager_(manager), service_(service), config_(config) {}
 
   // Every settings route checks the admin token before anything else about the request.
@@ -153,8 +167,9 @@ class SettingsRoutes {
       if (!config_.admin_token) {
         throw HttpError(failure(403, "Settings API disabled: DEPLOYSTACK_ADMIN_TOKEN is not set"));
       }
-      require_bearer(request, config_.admin_token->reveal(),
-                     R"({"success":false,"error":"Unauthorized","details":"Send Authorization: Bearer <DEPLOYSTACK_ADMIN_TOKEN>"})");
+      require_bearer(
+          request, config_.admin_token->reveal(),
+          R"({"success":false,"error":"Unauthorized","details":"Send Authorization: Bearer <DEPLOYSTACK_ADMIN_TOKEN>"})");
       return (this->*f)(request);
     };
   }
@@ -214,8 +229,9 @@ class SettingsRoutes {
   }
 
   // The secret problems of an update, as responses; nullopt when it can go ahead.
-  std::optional<Response> secret_problem(db::Connection&, std::string_view key, const SettingRow& current,
-                                       const settings::SettingChange& change) const {
+  std::optional<Response> secret_problem(db::Connection&, std::string_view key,
+                                         const SettingRow& current,
+                                         const settings::SettingChange& change) const {
     const bool encrypt = change.encrypted.value_or(current.is_encrypted);
     const bool needs_key = (encrypt && (change.value || !current.is_encrypted)) ||
                            (current.is_encrypted && !encrypt && !change.value);
@@ -238,7 +254,8 @@ class SettingsRoutes {
   Response search(const Request& request) const {
     const auto body = parse_json_object(request);
     const auto pattern = body.find("pattern");
-    if (pattern == body.end() || !pattern->is_string()) invalid("pattern", "pattern must be a string");
+    if (pattern == body.end() || !pattern->is_string())
+      invalid("pattern", "pattern must be a string");
     auto db = require_database(manager_);
     return ok(200, settings_json(service_.search(*db, pattern->get<std::string>())));
   }
@@ -254,8 +271,9 @@ class SettingsRoutes {
     ordered_json updated = ordered_json::array();
     ordered_json errors = ordered_json::array();
     for (const auto& item : *items) {
-      const std::string key =
-          item.is_object() && item.contains("key") && item["key"].is_string() ? item["key"].get<std::string>() : "";
+      const std::string key = item.is_object() && item.contains("key") && item["key"].is_string()
+                                  ? item["key"].get<std::string>()
+                                  : "";
       try {
         if (!item.is_object()) invalid("", "each item must be an object");
         bulk_item(*db, parse_new_setting(item), item, created, updated);
@@ -276,7 +294,8 @@ class SettingsRoutes {
                  ordered_json& created, ordered_json& updated) const {
     const auto current = service_.find(db, s.key);
     if (!current) {
-      if (s.encrypted && !service_.keys().cipher()) throw HttpError(key_unavailable(service_.keys()));
+      if (s.encrypted && !service_.keys().cipher())
+        throw HttpError(key_unavailable(service_.keys()));
       if (!service_.create(db, s)) throw Error(Errc::conflict, "Setting already exists");
       created.push_back(s.key);
       return;
@@ -295,10 +314,12 @@ class SettingsRoutes {
   // The readable reason inside an error response (for a bulk item's `error`).
   static std::string error_text(const Response& r) {
     const auto j = nlohmann::json::parse(r.body, nullptr, false);
-    if (j.is_object() && j.contains("details") && j["details"].is_array() && !j["details"].empty()) {
+    if (j.is_object() && j.contains("details") && j["details"].is_array() &&
+        !j["details"].empty()) {
       return j["details"][0].value("message", "invalid");
     }
-    if (j.is_object() && j.contains("error") && j["error"].is_string()) return j["error"].get<std::string>();
+    if (j.is_object() && j.contains("error") && j["error"].is_string())
+      return j["error"].get<std::string>();
     return "invalid";
   }
 

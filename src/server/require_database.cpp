@@ -1,4 +1,4 @@
-#include "http/require_database.hpp"
+#include "server/require_database.hpp"
 
 #include "http/errors.hpp"
 

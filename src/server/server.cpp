@@ -1,4 +1,4 @@
-#include "http/server.hpp"
+#include "server/server.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -27,8 +27,8 @@
 #include "core/error.hpp"
 #include "core/shutdown.hpp"
 #include "http/errors.hpp"
-#include "http/fd_limit.hpp"
 #include "http/log_excerpt.hpp"
+#include "server/fd_limit.hpp"
 
 namespace ds::http {
 namespace {

@@ -1,4 +1,4 @@
-#include "http/routes/db_routes.hpp"
+#include "server/routes/db_routes.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -19,12 +19,16 @@ Response setup_response(const setup::SetupResult& r) {
   int status = 200;
   switch (r.outcome) {
     case Outcome::ok:
-      body = {{"message", "Database setup successful. All services have been initialized and are ready to use."},
-              {"restart_required", false},
-              {"database_type", type_or_null(r.database_type)}};
+      body = {
+          {"message",
+           "Database setup successful. All services have been initialized and are ready to use."},
+          {"restart_required", false},
+          {"database_type", type_or_null(r.database_type)}};
       break;
     case Outcome::ok_restart_required:
-      body = {{"message", "Database setup successful, but some services may require a server restart to function properly."},
+      body = {{"message",
+               "Database setup successful, but some services may require a server restart to "
+               "function properly."},
               {"restart_required", true},
               {"database_type", type_or_null(r.database_type)}};
       break;

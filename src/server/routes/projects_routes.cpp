@@ -1,4 +1,4 @@
-#include "http/routes/projects_routes.hpp"
+#include "server/routes/projects_routes.hpp"
 
 #include <fmt/format.h>
 
@@ -15,7 +15,7 @@
 #include "db/schema.sqlite.hpp"
 #include "http/errors.hpp"
 #include "http/json_body.hpp"
-#include "http/require_database.hpp"
+#include "server/require_database.hpp"
 
 namespace ds::http {
 namespace {
@@ -31,20 +31,24 @@ constexpr std::size_t kMaxName = 255;
 constexpr std::size_t kMaxDescription = 4096;
 
 std::size_t characters(std::string_view utf8) noexcept {
-  return static_cast<std::size_t>(
-      std::count_if(utf8.begin(), utf8.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  return static_cast<std::size_t>(std::count_if(utf8.begin(), utf8.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
 }
 
 void check_length(const char* key, const std::string& text, std::size_t max) {
   if (characters(text) > max) {
-    throw HttpError(validation_error(key, fmt::format("{} must be at most {} characters", key, max)));
+    throw HttpError(
+        validation_error(key, fmt::format("{} must be at most {} characters", key, max)));
   }
 }
 
 template <class Text>
 void append_optional(std::string& out, const std::optional<Text>& s) {
-  if (s) append_json_string(out, *s);
-  else out += "null";
+  if (s)
+    append_json_string(out, *s);
+  else
+    out += "null";
 }
 
 // The wire shape: camelCase keys, ISO-8601 timestamps. For a Row and a Borrowed row alike.
@@ -72,7 +76,9 @@ Response project_response(int status, const Project& p) {
   return Response::json(status, std::move(body));
 }
 
-Response not_found() { return Response::json(404, R"({"error":"Project not found"})"); }
+Response not_found() {
+  return Response::json(404, R"({"error":"Project not found"})");
+}
 
 std::int64_t paging_param(const Request& request, std::string_view name, std::int64_t fallback,
                           std::int64_t min, std::int64_t max) {
@@ -88,7 +94,8 @@ std::int64_t paging_param(const Request& request, std::string_view name, std::in
 }
 
 // A field that may be a string or null; absent leaves `out` untouched and returns false.
-bool optional_string_field(const nlohmann::json& body, const char* key, std::optional<std::string>& out,
+bool optional_string_field(const nlohmann::json& body, const char* key,
+                           std::optional<std::string>& out,
                            std::size_t max_characters = std::numeric_limits<std::size_t>::max()) {
   const auto it = body.find(key);
   if (it == body.end()) return false;
@@ -194,7 +201,8 @@ void add_projects_routes(Router& router, const setup::DatabaseManager& manager) 
     db::dsl::Patch<db::core::Projects> patch;
     if (auto name = name_field(body)) patch.name = std::move(*name);
     std::optional<std::string> description;
-    if (optional_string_field(body, "description", description, kMaxDescription)) patch.description = std::move(description);
+    if (optional_string_field(body, "description", description, kMaxDescription))
+      patch.description = std::move(description);
     if (!patch.name.present && !patch.description.present) {
       throw HttpError(validation_error("", "Provide at least one of: name, description"));
     }
@@ -212,8 +220,11 @@ void add_projects_routes(Router& router, const setup::DatabaseManager& manager) 
   router.add(Method::del, "/api/projects/:id", [&manager](const Request& request) {
     const auto conn = require_database(manager);
     // RETURNING, not rows_affected: some libSQL servers always report 0 affected rows.
-    const auto deleted =
-        db::query::Db(*conn).delete_from(projects).where(projects.id == request.param("id")).returning().all();
+    const auto deleted = db::query::Db(*conn)
+                             .delete_from(projects)
+                             .where(projects.id == request.param("id"))
+                             .returning()
+                             .all();
     return deleted.empty() ? not_found() : Response::no_content();
   });
 }

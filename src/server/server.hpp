@@ -14,12 +14,12 @@ class Server {
  public:
   struct Options {
     std::string host = "127.0.0.1";
-    std::uint16_t port = 3000;        // 0: any free port (see listen())
-    std::size_t io_threads = 0;       // 0: one per core
-    std::size_t worker_threads = 0;   // 0: four per core, at least 8
+    std::uint16_t port = 3000;         // 0: any free port (see listen())
+    std::size_t io_threads = 0;        // 0: one per core
+    std::size_t worker_threads = 0;    // 0: four per core, at least 8
     std::size_t body_limit = 1 << 20;  // bytes
     // Open connections at most; more wait in the listen backlog. 0: derived from the file
-    // descriptor limit (see http/fd_limit.hpp).
+    // descriptor limit (see server/fd_limit.hpp).
     std::size_t max_connections = 0;
     // Asked before each Execution::reads_database route: true runs it on the I/O thread.
     // Unset: such routes run on the worker pool.

@@ -1,4 +1,4 @@
-#include "http/routes/plugins_routes.hpp"
+#include "server/routes/plugins_routes.hpp"
 
 namespace ds::http {
 

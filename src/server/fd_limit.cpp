@@ -1,4 +1,4 @@
-#include "http/fd_limit.hpp"
+#include "server/fd_limit.hpp"
 
 #include <sys/resource.h>
 
