@@ -126,7 +126,8 @@ struct Server {
         config, ds::setup::init_pipeline(config, *settings, *plugins));
     settings->attach(*manager);
     manager->boot();
-    if (manager->setup("sqlite").outcome != ds::setup::SetupResult::Outcome::ok) std::abort();
+    if (manager->setup(ds::DatabaseType::sqlite).outcome != ds::setup::SetupResult::Outcome::ok)
+      std::abort();
 
     ds::http::add_api_routes(router, *manager, *settings, *plugins, config);
   }

@@ -24,7 +24,7 @@ db::migrate::MigrationFolder folder_for(const MigrateCommands& c, const Config& 
 // The database the commands work on without a server: the selection file's type, else DB_TYPE.
 std::shared_ptr<db::Connection> open_target(const Config& config, db::OpenMode mode) {
   const auto read = setup::read_selection(config.selection_file());
-  std::optional<std::string> type;
+  std::optional<DatabaseType> type;
   if (read.state == setup::SelectionRead::State::invalid) {
     throw Error(Errc::validation, "selection file " + config.selection_file().string() + " is invalid: " + read.reason);
   }

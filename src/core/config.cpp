@@ -21,10 +21,10 @@ Config Config::from_env(const Env& env) {
   }
   if (auto v = env.get("SQLITE_DB_PATH")) c.sqlite_path = *v;
   if (auto v = env.get("DB_TYPE")) {
-    if (*v != "sqlite" && *v != "turso") {
+    c.db_type = parse_database_type(*v);
+    if (!c.db_type) {
       throw Error(Errc::validation, fmt::format("DB_TYPE must be 'sqlite' or 'turso', got '{}'", *v));
     }
-    c.db_type = *v;
   }
   if (auto v = env.get("TURSO_DATABASE_URL")) c.turso_url = *v;
   if (auto v = env.get("TURSO_AUTH_TOKEN")) c.turso_token = Secret(*v);

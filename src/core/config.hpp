@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "core/database_type.hpp"
 #include "core/env.hpp"
 #include "core/secret.hpp"
 
@@ -15,7 +16,7 @@ struct Config {
   std::uint16_t port = 3000;  // 0 asks the OS for a free port (tests use it)
   std::filesystem::path data_dir = "persistent_data";
   std::filesystem::path sqlite_path = "persistent_data/database/deploystack.db";
-  std::optional<std::string> db_type;  // DB_TYPE: the fallback when there is no selection file
+  std::optional<DatabaseType> db_type;  // DB_TYPE: the fallback when there is no selection file
   std::optional<std::string> turso_url;
   std::optional<Secret> turso_token;
   std::uint32_t turso_connect_timeout_ms = 5000;  // TURSO_CONNECT_TIMEOUT_MS

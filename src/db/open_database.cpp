@@ -6,7 +6,6 @@
 #include <cstdint>
 
 #include "core/error.hpp"
-#include "db/turso/turso_database.hpp"
 #include "db/turso/turso_url.hpp"
 
 namespace ds::db {
@@ -36,43 +35,57 @@ std::optional<std::string> sqlite_path_problem(const std::filesystem::path& path
 
 }  // namespace
 
-DatabaseTarget target_from_config(const std::string& type, const Config& config) {
-  return DatabaseTarget{type,
-                        config.sqlite_path,
-                        config.turso_url,
-                        config.turso_token,
-                        config.turso_connect_timeout_ms,
-                        config.turso_timeout_ms,
-                        config.turso_max_response_bytes};
+DatabaseTarget target_from_config(DatabaseType type, const Config& config) {
+  DatabaseTarget target{
+      type, config.sqlite_path, {config.turso_url.value_or(""), config.turso_token, {}}};
+  auto& http = target.turso.http;
+  http.connect_timeout = std::chrono::milliseconds(config.turso_connect_timeout_ms);
+  http.total_timeout = std::chrono::milliseconds(config.turso_timeout_ms);
+  http.max_response_bytes =
+      static_cast<std::size_t>(std::min<std::uint64_t>(config.turso_max_response_bytes, SIZE_MAX));
+  return target;
+}
+
+std::optional<std::filesystem::path> database_file(const DatabaseTarget& target) {
+  switch (target.type) {
+    case DatabaseType::sqlite:
+      return target.sqlite_path;
+    case DatabaseType::turso:
+      return std::nullopt;
+  }
+  return std::nullopt;
 }
 
 std::optional<std::string> configuration_problem(const DatabaseTarget& target) {
-  if (target.type == "sqlite") return sqlite_path_problem(target.sqlite_path);
-  if (target.type == "turso") {
-    if (!target.turso_url || !target.turso_token) {
-      return "Turso configuration incomplete. Required: TURSO_DATABASE_URL, TURSO_AUTH_TOKEN";
-    }
-    try {
-      turso::parse_endpoint(*target.turso_url);
-    } catch (const Error& e) {
-      return e.what();
-    }
-    return turso::auth_token_problem(*target.turso_token, "TURSO_AUTH_TOKEN");
+  switch (target.type) {
+    case DatabaseType::sqlite:
+      return sqlite_path_problem(target.sqlite_path);
+    case DatabaseType::turso:
+      if (target.turso.url.empty() || !target.turso.token) {
+        return "Turso configuration incomplete. Required: TURSO_DATABASE_URL, TURSO_AUTH_TOKEN";
+      }
+      try {
+        turso::parse_endpoint(target.turso.url);
+      } catch (const Error& e) {
+        return e.what();
+      }
+      return turso::auth_token_problem(*target.turso.token, "TURSO_AUTH_TOKEN");
   }
-  return "Unknown database type '" + target.type + "'. Accepted: sqlite, turso";
+  return std::nullopt;
 }
 
 std::shared_ptr<Connection> open_database(const DatabaseTarget& target, OpenMode mode) {
   if (auto problem = configuration_problem(target)) throw Error(Errc::validation, *problem);
-  if (target.type == "sqlite") return open_sqlite(target.sqlite_path, mode);
-  TursoOptions options{*target.turso_url, target.turso_token, {}};
-  options.http.connect_timeout = std::chrono::milliseconds(target.turso_connect_timeout_ms);
-  options.http.total_timeout = std::chrono::milliseconds(target.turso_timeout_ms);
-  options.http.max_response_bytes =
-      static_cast<std::size_t>(std::min<std::uint64_t>(target.turso_max_response_bytes, SIZE_MAX));
-  // No request yet: the first statement (the migrate stage's read) proves the server answers
-  // and accepts the token before anything is persisted, one round trip fewer than a ping.
-  return std::make_shared<TursoDatabase>(options);
+  switch (target.type) {
+    case DatabaseType::sqlite:
+      return open_sqlite(target.sqlite_path, mode);
+    case DatabaseType::turso:
+      // No request yet: the first statement (the migrate stage's read) proves the server
+      // answers and accepts the token before anything is persisted, one round trip fewer than
+      // a ping.
+      return std::make_shared<TursoDatabase>(target.turso);
+  }
+  throw Error(Errc::internal, "unknown database type");
 }
 
 }  // namespace ds::db

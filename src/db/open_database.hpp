@@ -8,20 +8,22 @@
 #include "core/config.hpp"
 #include "db/connection.hpp"
 #include "db/sqlite/sqlite_database.hpp"
+#include "db/turso/turso_database.hpp"
 
 namespace ds::db {
 
+// A database to open: its type and that driver's own options (the others are unused).
 struct DatabaseTarget {
-  std::string type;  // "sqlite" or "turso"
-  std::filesystem::path sqlite_path;
-  std::optional<std::string> turso_url;
-  std::optional<Secret> turso_token;
-  std::uint32_t turso_connect_timeout_ms = 5000;
-  std::uint32_t turso_timeout_ms = 30000;
-  std::uint64_t turso_max_response_bytes = std::uint64_t{16} << 20;
+  DatabaseType type = DatabaseType::sqlite;
+  std::filesystem::path sqlite_path;  // SQLITE_DB_PATH
+  TursoOptions turso;                 // url empty when TURSO_DATABASE_URL is unset
 };
 
-DatabaseTarget target_from_config(const std::string& type, const Config& config);
+DatabaseTarget target_from_config(DatabaseType type, const Config& config);
+
+// The local file that holds the database, when it has one (recorded in the selection file
+// for the operator).
+std::optional<std::filesystem::path> database_file(const DatabaseTarget& target);
 
 // Why `target` cannot be used as configured, written for the operator (names the variables
 // to set, never their secret values); nullopt when it looks usable. Refused besides missing

@@ -23,10 +23,11 @@ DatabaseManager::~DatabaseManager() {
 }
 
 void DatabaseManager::publish_status() {
-  nlohmann::ordered_json j = {{"configured", status_.configured},
-                              {"initialized", status_.initialized},
-                              {"dialect", status_.dialect ? nlohmann::ordered_json(*status_.dialect)
-                                                          : nlohmann::ordered_json(nullptr)}};
+  nlohmann::ordered_json j = {
+      {"configured", status_.configured},
+      {"initialized", status_.initialized},
+      {"dialect", status_.dialect ? nlohmann::ordered_json(to_string(*status_.dialect))
+                                  : nlohmann::ordered_json(nullptr)}};
   status_json_.store(std::make_shared<const std::string>(j.dump()));
 }
 
@@ -35,8 +36,8 @@ Status DatabaseManager::status() const {
   return status_;
 }
 
-std::shared_ptr<db::Connection> DatabaseManager::open_and_initialize(const std::string& type,
-                                                                     bool create, bool& degraded) {
+std::shared_ptr<db::Connection> DatabaseManager::open_and_initialize(DatabaseType type, bool create,
+                                                                     bool& degraded) {
   const auto target = db::target_from_config(type, config_);
   auto conn = db::open_database(
       target, create ? db::OpenMode::create_if_missing : db::OpenMode::must_exist);
@@ -60,7 +61,7 @@ std::shared_ptr<db::Connection> DatabaseManager::open_and_initialize(const std::
 
 void DatabaseManager::boot() {
   const auto read = read_selection(config_.selection_file());
-  std::optional<std::string> type;
+  std::optional<DatabaseType> type;
   {
     std::lock_guard lock(state_mutex_);
     switch (read.state) {
@@ -87,42 +88,16 @@ void DatabaseManager::boot() {
   }
 
   if (auto problem = db::configuration_problem(db::target_from_config(*type, config_))) {
-    spdlog::error("database={} is not initialized: {}. Fix the environment and restart.", *type,
-                  *problem);
+    spdlog::error("database={} is not initialized: {}. Fix the environment and restart.",
+                  to_string(*type), *problem);
     return;
   }
-  if (*type == "sqlite" && !sqlite_file_usable(read.selection)) return;
   if (!try_boot(*type)) {
     retry_ = std::jthread([this, t = *type](std::stop_token stop) { retry_boot(stop, t); });
   }
 }
 
-bool DatabaseManager::sqlite_file_usable(const Selection& selection) const {
-  namespace fs = std::filesystem;
-  const auto& path = config_.sqlite_path;
-  std::error_code ec;
-  const auto st = fs::status(path, ec);
-  if (st.type() == fs::file_type::not_found) {
-    spdlog::error(
-        "SQLite database {} does not exist, so the database is not initialized. Point "
-        "SQLITE_DB_PATH at the existing file (the selection says it was {}), restore it from a "
-        "backup, or create it with `deploystack db up`.",
-        path.string(), selection.sqlite_path.value_or("not recorded"));
-    return false;
-  }
-  if (ec) {
-    // A symlink loop, a folder that cannot be searched, an unmounted volume: starting
-    // degraded lets the operator see the status and fix it.
-    spdlog::error(
-        "SQLite database {} cannot be checked ({}), so the database is not initialized. Fix its "
-        "folder (a symbolic link loop, missing permissions or a volume not mounted?) and restart.",
-        path.string(), ec.message());
-    return false;
-  }
-  return true;
-}
-
-bool DatabaseManager::try_boot(const std::string& type) {
+bool DatabaseManager::try_boot(DatabaseType type) {
   try {
     bool degraded = false;
     auto conn = open_and_initialize(type, /*create=*/false, degraded);
@@ -130,23 +105,23 @@ bool DatabaseManager::try_boot(const std::string& type) {
     std::lock_guard lock(state_mutex_);
     status_.initialized = true;
     publish_status();
-    spdlog::info("database={} initialized", type);
+    spdlog::info("database={} initialized", to_string(type));
     return true;
   } catch (const Error& e) {
-    spdlog::error("database={} could not be initialized at start: {}", type, e.what());
+    spdlog::error("database={} could not be initialized at start: {}", to_string(type), e.what());
     return e.code() != Errc::unavailable;
   } catch (const std::exception& e) {
-    spdlog::error("database={} could not be initialized at start: {}", type, e.what());
+    spdlog::error("database={} could not be initialized at start: {}", to_string(type), e.what());
     return true;
   }
 }
 
-void DatabaseManager::retry_boot(std::stop_token stop, std::string type) {
+void DatabaseManager::retry_boot(std::stop_token stop, DatabaseType type) {
   using std::chrono::milliseconds;
   milliseconds delay(250);
   constexpr milliseconds kMaxDelay(15000);
   for (;;) {
-    spdlog::warn("database={} unreachable; retrying in {} ms", type, delay.count());
+    spdlog::warn("database={} unreachable; retrying in {} ms", to_string(type), delay.count());
     std::unique_lock lock(retry_mutex_);
     if (retry_wakeup_.wait_for(lock, stop, delay, [] { return false; }) || stop.stop_requested())
       return;
@@ -156,7 +131,7 @@ void DatabaseManager::retry_boot(std::stop_token stop, std::string type) {
   }
 }
 
-SetupResult DatabaseManager::setup(const std::string& type) {
+SetupResult DatabaseManager::setup(DatabaseType type) {
   using Outcome = SetupResult::Outcome;
   {
     std::lock_guard lock(state_mutex_);
@@ -185,11 +160,13 @@ SetupResult DatabaseManager::setup(const std::string& type) {
     bool degraded = false;
     conn = open_and_initialize(type, /*create=*/true, degraded);
     Selection selection{type, to_iso8601(now_ms()), "1.0", std::nullopt};
-    if (type == "sqlite") selection.sqlite_path = config_.sqlite_path.string();
+    if (const auto file = db::database_file(db::target_from_config(type, config_))) {
+      selection.sqlite_path = file->string();
+    }
     write_selection(config_.selection_file(), selection);
     if (degraded) result.outcome = Outcome::ok_restart_required;
   } catch (const std::exception& e) {
-    spdlog::error("database={} setup failed: {}", type, e.what());
+    spdlog::error("database={} setup failed: {}", to_string(type), e.what());
     result = {Outcome::initialization_failed, type, e.what()};
     conn.reset();
   }
@@ -200,7 +177,7 @@ SetupResult DatabaseManager::setup(const std::string& type) {
     set_live(std::move(conn));
     status_ = {true, true, type};
     publish_status();
-    spdlog::info("database={} setup complete", type);
+    spdlog::info("database={} setup complete", to_string(type));
   }
   return result;
 }

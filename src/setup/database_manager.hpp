@@ -13,18 +13,17 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "core/database_type.hpp"
 #include "db/connection.hpp"
 #include "db/init_stage.hpp"
 #include "db/live_database.hpp"
 
 namespace ds::setup {
 
-struct Selection;
-
 struct Status {
   bool configured = false;
   bool initialized = false;
-  std::optional<std::string> dialect;
+  std::optional<DatabaseType> dialect;
 };
 
 using db::InitStage;
@@ -39,7 +38,7 @@ struct SetupResult {
     configuration_incomplete,
     initialization_failed,
   } outcome;
-  std::optional<std::string> database_type;
+  std::optional<DatabaseType> database_type;
   std::string details;  // safe for clients: no secrets
 };
 
@@ -58,8 +57,8 @@ class DatabaseManager final : public db::LiveDatabase {
   // status() as the JSON body of GET /api/db/status, built once per state change.
   std::shared_ptr<const std::string> status_json() const { return status_json_.load(); }
 
-  // POST /api/db/setup for `type` ("sqlite" | "turso"); single-flight.
-  SetupResult setup(const std::string& type);
+  // POST /api/db/setup for `type`; single-flight.
+  SetupResult setup(DatabaseType type);
 
   // The live database, or null when none is initialized.
   std::shared_ptr<db::Connection> database() const override { return live_.load(); }
@@ -77,15 +76,13 @@ class DatabaseManager final : public db::LiveDatabase {
  private:
   // Opens `type`'s database and runs every stage. Returns whether a non-required stage
   // failed. Throws ds::Error when the database cannot be used.
-  std::shared_ptr<db::Connection> open_and_initialize(const std::string& type, bool create,
+  std::shared_ptr<db::Connection> open_and_initialize(DatabaseType type, bool create,
                                                       bool& degraded);
   void publish_status();  // call with state_mutex_ held
   void set_live(std::shared_ptr<db::Connection> conn);
-  // Whether the SQLite file can be opened at start; logs what to do when not.
-  bool sqlite_file_usable(const Selection& selection) const;
   // Opens and initializes `type` at start; true when done or not worth retrying.
-  bool try_boot(const std::string& type);
-  void retry_boot(std::stop_token stop, std::string type);
+  bool try_boot(DatabaseType type);
+  void retry_boot(std::stop_token stop, DatabaseType type);
 
   Config config_;
   std::vector<InitStage> stages_;
@@ -93,7 +90,7 @@ class DatabaseManager final : public db::LiveDatabase {
   mutable std::mutex state_mutex_;
   Status status_;
   std::optional<std::string> invalid_reason_;
-  std::optional<std::string> setup_running_type_;
+  std::optional<DatabaseType> setup_running_type_;
 
   std::atomic<std::shared_ptr<db::Connection>> live_;
   std::atomic<bool> reads_never_wait_{false};

@@ -51,11 +51,14 @@ SelectionRead read_selection(const std::filesystem::path& file) {
     return out;
   }
   const auto type = json.find("type");
-  if (type == json.end() || !type->is_string() || (*type != "sqlite" && *type != "turso")) {
+  const auto parsed = type != json.end() && type->is_string()
+                          ? parse_database_type(type->get_ref<const std::string&>())
+                          : std::nullopt;
+  if (!parsed) {
     out.reason = "\"type\" must be \"sqlite\" or \"turso\"";
     return out;
   }
-  out.selection.type = type->get<std::string>();
+  out.selection.type = *parsed;
   if (auto at = json.find("selectedAt"); at != json.end() && at->is_string()) {
     out.selection.selected_at = at->get<std::string>();
   }
@@ -70,7 +73,7 @@ SelectionRead read_selection(const std::filesystem::path& file) {
 }
 
 void write_selection(const std::filesystem::path& file, const Selection& selection) {
-  nlohmann::ordered_json json = {{"type", selection.type},
+  nlohmann::ordered_json json = {{"type", to_string(selection.type)},
                                  {"selectedAt", selection.selected_at},
                                  {"version", selection.version}};
   if (selection.sqlite_path) json["sqlitePath"] = *selection.sqlite_path;

@@ -4,10 +4,12 @@
 #include <optional>
 #include <string>
 
+#include "core/database_type.hpp"
+
 namespace ds::setup {
 
 struct Selection {
-  std::string type;         // "sqlite" | "turso"
+  DatabaseType type = DatabaseType::sqlite;
   std::string selected_at;  // ISO-8601
   std::string version = "1.0";
   std::optional<std::string> sqlite_path;  // informational: the file set up

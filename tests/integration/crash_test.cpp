@@ -74,7 +74,7 @@ TEST_P(KillDuringSetup, LeavesNoSelectionOrACompleteOneAndRecovers) {
   ASSERT_NE(read.state, setup::SelectionRead::State::invalid) << read.reason;
   const bool selected = read.state == setup::SelectionRead::State::valid;
   if (selected) {
-    EXPECT_EQ(read.selection.type, server.database_type());
+    EXPECT_EQ(to_string(read.selection.type), server.database_type());
     EXPECT_TRUE(parse_iso8601(read.selection.selected_at)) << read.selection.selected_at;
     EXPECT_EQ(read.selection.version, "1.0");
   }

@@ -124,7 +124,7 @@ TEST(Config, ReadsEveryVariable) {
   EXPECT_EQ(c.host, "0.0.0.0");
   EXPECT_EQ(c.port, 0);
   EXPECT_EQ(c.sqlite_path, "/tmp/x.db");
-  EXPECT_EQ(c.db_type, "turso");
+  EXPECT_EQ(c.db_type, DatabaseType::turso);
   EXPECT_EQ(c.turso_url, "libsql://x");
   EXPECT_EQ(c.turso_token->reveal(), "tok");
   EXPECT_EQ(c.setup_token->reveal(), "setup");
@@ -145,7 +145,7 @@ TEST(Config, RejectsABadPortNamingTheVariable) {
 TEST(Config, RejectsAnUnknownDbType) {
   const auto message = error_message_of([] { Config::from_env(Env::from_map({{"DB_TYPE", "mysql"}})); });
   EXPECT_NE(message.find("DB_TYPE"), std::string::npos);
-  EXPECT_EQ(Config::from_env(Env::from_map({{"DB_TYPE", "sqlite"}})).db_type, "sqlite");
+  EXPECT_EQ(Config::from_env(Env::from_map({{"DB_TYPE", "sqlite"}})).db_type, DatabaseType::sqlite);
 }
 
 }  // namespace

@@ -33,7 +33,7 @@ TEST_F(SelectionFileTest, AbsentFileIsAbsent) {
 TEST_F(SelectionFileTest, ValidFileIsRead) {
   const auto r = read_text(R"({"type":"sqlite","selectedAt":"2025-01-02T18:22:15.000Z","version":"1.0"})");
   ASSERT_EQ(r.state, State::valid);
-  EXPECT_EQ(r.selection.type, "sqlite");
+  EXPECT_EQ(r.selection.type, DatabaseType::sqlite);
   EXPECT_EQ(r.selection.selected_at, "2025-01-02T18:22:15.000Z");
   EXPECT_EQ(r.selection.version, "1.0");
   EXPECT_FALSE(r.selection.sqlite_path);
@@ -42,7 +42,7 @@ TEST_F(SelectionFileTest, ValidFileIsRead) {
 TEST_F(SelectionFileTest, UnknownKeysAreIgnored) {
   const auto r = read_text(R"({"type":"turso","selectedAt":"x","version":"1.0","future":{"a":[1,2]},"n":3})");
   ASSERT_EQ(r.state, State::valid);
-  EXPECT_EQ(r.selection.type, "turso");
+  EXPECT_EQ(r.selection.type, DatabaseType::turso);
 }
 
 TEST_F(SelectionFileTest, InvalidVariantsAreInvalidWithAReason) {
@@ -76,14 +76,15 @@ TEST_F(SelectionFileTest, AnUnreadableFileIsInvalid) {
 
 TEST_F(SelectionFileTest, WriteThenReadRoundTrips) {
   const auto target = dir / "persistent_data/db.selection.json";
-  write_selection(target, Selection{"sqlite", "2025-01-02T18:22:15.000Z", "1.0", "persistent_data/database/x.db"});
+  write_selection(target, Selection{DatabaseType::sqlite, "2025-01-02T18:22:15.000Z", "1.0",
+                                    "persistent_data/database/x.db"});
   const auto json = nlohmann::json::parse(read_file(target));
   EXPECT_EQ(json.at("type"), "sqlite");
   EXPECT_EQ(json.at("selectedAt"), "2025-01-02T18:22:15.000Z");
   EXPECT_EQ(json.at("version"), "1.0");
   const auto r = read_selection(target);
   ASSERT_EQ(r.state, State::valid);
-  EXPECT_EQ(r.selection.type, "sqlite");
+  EXPECT_EQ(r.selection.type, DatabaseType::sqlite);
   EXPECT_EQ(r.selection.sqlite_path, "persistent_data/database/x.db");
   struct stat st {};
   ASSERT_EQ(::stat(target.c_str(), &st), 0);

@@ -122,9 +122,9 @@ TEST(TursoBounds, AControlCharacterInTheTokenIsRefusedWithoutPrintingIt) {
   for (const std::string& token :
        std::vector<std::string>{"abc\r\nX-Injected: 1", "abc\n", "a\tb", std::string("a\0b", 3)}) {
     ds::db::DatabaseTarget target;
-    target.type = "turso";
-    target.turso_url = "http://127.0.0.1:1";
-    target.turso_token = ds::Secret(token);
+    target.type = ds::DatabaseType::turso;
+    target.turso.url = "http://127.0.0.1:1";
+    target.turso.token = ds::Secret(token);
     const auto problem = ds::db::configuration_problem(target);
     ASSERT_TRUE(problem);
     EXPECT_NE(problem->find("TURSO_AUTH_TOKEN"), std::string::npos) << *problem;
@@ -152,14 +152,14 @@ TEST(TursoBounds, AControlCharacterInTheTokenIsRefusedWithoutPrintingIt) {
 TEST(SqlitePathRules, InMemoryUriAndFolderPathsAreConfigurationProblems) {
   for (const char* path : {":memory:", "file::memory:", "file:x.db?mode=memory", "/tmp/", "/tmp"}) {
     ds::db::DatabaseTarget target;
-    target.type = "sqlite";
+    target.type = ds::DatabaseType::sqlite;
     target.sqlite_path = path;
     const auto problem = ds::db::configuration_problem(target);
     ASSERT_TRUE(problem) << path;
     EXPECT_NE(problem->find("SQLITE_DB_PATH"), std::string::npos) << *problem;
   }
   ds::db::DatabaseTarget fine;
-  fine.type = "sqlite";
+  fine.type = ds::DatabaseType::sqlite;
   fine.sqlite_path = "persistent_data/database/deploystack.db";
   EXPECT_FALSE(ds::db::configuration_problem(fine));
 }

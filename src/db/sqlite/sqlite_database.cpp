@@ -87,12 +87,28 @@ class TransactionConnection final : public Connection {
   SqliteHandle& handle_;
 };
 
-// sqlite3 takes a zero-length file for a new, empty database, and opens any file lazily: a
-// database that must already exist is checked for the SQLite header first, so a truncated
-// or foreign file is an error and never silently becomes a fresh empty database.
-void check_sqlite_header(const std::filesystem::path& path) {
+// A database that must already exist is checked before sqlite3 opens it, and each problem
+// is reported with what to do: sqlite3 would create a missing file, takes a zero-length file
+// for a new, empty database and opens any file lazily, so a lost, truncated or foreign file
+// would otherwise silently become a fresh empty database.
+void check_existing_database(const std::filesystem::path& path) {
+  namespace fs = std::filesystem;
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) return;  // sqlite3_open_v2 says why not
+  const auto st = fs::status(path, ec);
+  if (st.type() == fs::file_type::not_found) {
+    throw Error(Errc::io,
+                fmt::format("SQLite database {} does not exist. Point SQLITE_DB_PATH at the "
+                            "existing file, restore it from a backup, or create it with "
+                            "`deploystack db up`",
+                            path.string()));
+  }
+  if (ec) {
+    throw Error(Errc::io,
+                fmt::format("SQLite database {} cannot be checked ({}). Fix its folder (a symbolic "
+                            "link loop, missing permissions or a volume not mounted?) and restart",
+                            path.string(), ec.message()));
+  }
+  if (!fs::is_regular_file(st)) return;  // sqlite3_open_v2 says why not
   std::ifstream in(path, std::ios::binary);
   if (!in) return;
   constexpr std::string_view kHeader{"SQLite format 3\0", 16};
@@ -133,7 +149,7 @@ class SqliteDatabase final : public Connection {
                                           path_.parent_path().string(), ec.message()));
       }
     }
-    if (mode == OpenMode::must_exist) check_sqlite_header(path_);
+    if (mode == OpenMode::must_exist) check_existing_database(path_);
     // The first handle is opened now so that a missing or corrupt file fails here.
     idle_.push_back(std::make_unique<SqliteHandle>(path_, mode));
     open_count_ = 1;

@@ -1,5 +1,7 @@
 #include "server/routes/db_routes.hpp"
 
+#include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
 #include "http/errors.hpp"
@@ -10,8 +12,8 @@ namespace {
 
 using Outcome = setup::SetupResult::Outcome;
 
-nlohmann::json type_or_null(const std::optional<std::string>& type) {
-  return type ? nlohmann::json(*type) : nlohmann::json(nullptr);
+nlohmann::json type_or_null(const std::optional<DatabaseType>& type) {
+  return type ? nlohmann::json(to_string(*type)) : nlohmann::json(nullptr);
 }
 
 Response setup_response(const setup::SetupResult& r) {
@@ -77,10 +79,14 @@ void add_db_routes(Router& router, setup::DatabaseManager& manager, const Config
     }
     const auto body = parse_json_object(request);
     const auto type = body.find("type");
-    if (type == body.end() || !type->is_string() || (*type != "sqlite" && *type != "turso")) {
-      throw HttpError(validation_error("type", "type must be one of: sqlite, turso"));
+    const auto parsed = type != body.end() && type->is_string()
+                            ? parse_database_type(type->get_ref<const std::string&>())
+                            : std::nullopt;
+    if (!parsed) {
+      throw HttpError(
+          validation_error("type", fmt::format("type must be one of: {}", kDatabaseTypeNames)));
     }
-    return setup_response(manager.setup(type->get<std::string>()));
+    return setup_response(manager.setup(*parsed));
   });
 }
 
