@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "core/error.hpp"
+#include "core/sodium.hpp"
 
 namespace ds::settings {
 namespace {
@@ -19,12 +19,6 @@ const unsigned char* bytes(std::string_view s) noexcept {
 }
 
 }  // namespace
-
-void ensure_sodium() {
-  // sodium_init is thread-safe and idempotent; the static just avoids calling it per use.
-  static const int rc = sodium_init();
-  if (rc < 0) throw Error(Errc::internal, "libsodium could not be initialised");
-}
 
 Cipher::Key random_key() {
   ensure_sodium();

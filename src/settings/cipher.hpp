@@ -41,7 +41,4 @@ class Cipher {
 // libsodium's CSPRNG: a new random key.
 Cipher::Key random_key();
 
-// Initialises libsodium once; safe from any thread. Throws ds::Error(internal) if it cannot.
-void ensure_sodium();
-
 }  // namespace ds::settings

@@ -7,6 +7,7 @@
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "core/sodium.hpp"
 #include "settings/settings_service.hpp"
 
 namespace ds::settings {
