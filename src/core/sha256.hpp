@@ -1,5 +1,5 @@
 #pragma once
-// SHA-256 (FIPS 180-4): the migration runner's file hashes, as drizzle records them.
+// SHA-256 (libsodium's): the migration runner's file hashes, as drizzle records them.
 #include <string>
 #include <string_view>
 
