@@ -85,8 +85,8 @@ TEST(HranaCodec, BlobsArePaddedOutAndEitherWayIn) {
   for (std::size_t n = 0; n < 70; ++n) {
     Blob b(n);
     for (std::size_t i = 0; i < n; ++i) b[i] = static_cast<std::uint8_t>(i * 37 + 11);
-    EXPECT_EQ(base64_decode(base64_encode(b)), b);
-    EXPECT_EQ(base64_encode(b).size() % 4, 0u);
+    const json arg = request_json({b})["requests"][0]["stmt"]["args"][0];
+    EXPECT_EQ(std::get<Blob>(single(arg.dump())), b);
   }
 }
 

@@ -7,6 +7,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "core/base64.hpp"
 #include "core/error.hpp"
 #include "core/json_string.hpp"
 
@@ -14,9 +15,6 @@ namespace ds::db::hrana {
 namespace {
 
 using nlohmann::json;
-
-constexpr char kBase64Alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 // Length of the valid UTF-8 sequence starting at s[i], or 0 when it is not valid.
 void append_stmt(std::string& out, std::string_view sql, std::span<const Value> args) {
@@ -207,59 +205,6 @@ PipelineResponse decode_document(json& doc) {
 
 }  // namespace
 
-std::string base64_encode(std::span<const std::uint8_t> bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    const std::uint32_t n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
-    out.push_back(kBase64Alphabet[(n >> 18) & 63]);
-    out.push_back(kBase64Alphabet[(n >> 12) & 63]);
-    out.push_back(kBase64Alphabet[(n >> 6) & 63]);
-    out.push_back(kBase64Alphabet[n & 63]);
-  }
-  if (const std::size_t rest = bytes.size() - i; rest != 0) {
-    std::uint32_t n = bytes[i] << 16;
-    if (rest == 2) n |= bytes[i + 1] << 8;
-    out.push_back(kBase64Alphabet[(n >> 18) & 63]);
-    out.push_back(kBase64Alphabet[(n >> 12) & 63]);
-    out.push_back(rest == 2 ? kBase64Alphabet[(n >> 6) & 63] : '=');
-    out.push_back('=');
-  }
-  return out;
-}
-
-std::optional<Blob> base64_decode(std::string_view text) {
-  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
-  if (text.size() % 4 == 1) return std::nullopt;
-  Blob out;
-  out.reserve(text.size() * 3 / 4);
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (const char c : text) {
-    int v;
-    if (c >= 'A' && c <= 'Z')
-      v = c - 'A';
-    else if (c >= 'a' && c <= 'z')
-      v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9')
-      v = c - '0' + 52;
-    else if (c == '+' || c == '-')
-      v = 62;  // '-' and '_': the URL-safe alphabet
-    else if (c == '/' || c == '_')
-      v = 63;
-    else
-      return std::nullopt;
-    acc = (acc << 6) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<std::uint8_t>((acc >> bits) & 0xFF));
-    }
-  }
-  return out;
-}
-
 std::string encode_value(const Value& value) {
   return std::visit(
       [](const auto& v) -> std::string {
@@ -283,7 +228,10 @@ std::string encode_value(const Value& value) {
           out.push_back('}');
           return out;
         } else {
-          return fmt::format(R"({{"type":"blob","base64":"{}"}})", base64_encode(v));
+          std::string out = R"({"type":"blob","base64":")";
+          append_base64(out, v);
+          out += R"("})";
+          return out;
         }
       },
       value);

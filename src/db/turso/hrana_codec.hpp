@@ -85,7 +85,5 @@ PipelineResponse consume_pipeline_response(std::string&& body);
 
 // The parts, exposed for tests.
 std::string encode_value(const Value& value);
-std::string base64_encode(std::span<const std::uint8_t> bytes);  // padded
-std::optional<Blob> base64_decode(std::string_view text);        // padded or not
 
 }  // namespace ds::db::hrana
