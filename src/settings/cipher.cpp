@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "core/base64.hpp"
 #include "core/sodium.hpp"
 
 namespace ds::settings {
@@ -12,7 +13,6 @@ namespace {
 constexpr std::string_view kPrefix = "v1:";
 constexpr std::size_t kNonce = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
 constexpr std::size_t kTag = crypto_aead_xchacha20poly1305_ietf_ABYTES;
-constexpr int kBase64 = sodium_base64_VARIANT_ORIGINAL;
 
 const unsigned char* bytes(std::string_view s) noexcept {
   return reinterpret_cast<const unsigned char*>(s.data());
@@ -39,30 +39,21 @@ std::string Cipher::encrypt(std::string_view plaintext, std::string_view setting
                                              plaintext.size(), bytes(setting_key),
                                              setting_key.size(), nullptr, raw.data(), key_.data());
   std::string out(kPrefix);
-  const std::size_t b64 = sodium_base64_encoded_len(raw.size(), kBase64);  // includes the NUL
-  out.resize(kPrefix.size() + b64);
-  sodium_bin2base64(out.data() + kPrefix.size(), b64, raw.data(), raw.size(), kBase64);
-  out.resize(out.size() - 1);
+  append_base64(out, raw);
   return out;
 }
 
 std::optional<std::string> Cipher::decrypt(std::string_view stored,
                                            std::string_view setting_key) const {
   if (!looks_encrypted(stored)) return std::nullopt;
-  const std::string_view b64 = stored.substr(kPrefix.size());
-  std::vector<unsigned char> raw(b64.size() / 4 * 3 + 3);
-  std::size_t raw_len = 0;
-  if (sodium_base642bin(raw.data(), raw.size(), b64.data(), b64.size(), nullptr, &raw_len,
-                        nullptr, kBase64) != 0 ||
-      raw_len < kNonce + kTag) {
-    return std::nullopt;
-  }
-  std::string plain(raw_len - kNonce - kTag, '\0');
+  const auto raw = base64_decode(stored.substr(kPrefix.size()));
+  if (!raw || raw->size() < kNonce + kTag) return std::nullopt;
+  std::string plain(raw->size() - kNonce - kTag, '\0');
   unsigned long long plain_len = 0;
   if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-          reinterpret_cast<unsigned char*>(plain.data()), &plain_len, nullptr,
-          raw.data() + kNonce, raw_len - kNonce, bytes(setting_key), setting_key.size(),
-          raw.data(), key_.data()) != 0) {
+          reinterpret_cast<unsigned char*>(plain.data()), &plain_len, nullptr, raw->data() + kNonce,
+          raw->size() - kNonce, bytes(setting_key), setting_key.size(), raw->data(),
+          key_.data()) != 0) {
     return std::nullopt;
   }
   plain.resize(plain_len);

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "core/atomic_file.hpp"
+#include "core/base64.hpp"
 #include "core/error.hpp"
 #include "core/sodium.hpp"
 #include "settings/settings_service.hpp"
@@ -56,14 +57,11 @@ std::optional<Cipher::Key> read_key_file(const std::filesystem::path& path) {
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
     text.pop_back();
   }
-  ensure_sodium();
   Cipher::Key key;
-  std::size_t len = 0;
-  const bool ok = sodium_base642bin(key.data(), key.size(), text.data(), text.size(), nullptr, &len,
-                                    nullptr, sodium_base64_VARIANT_ORIGINAL) == 0 &&
-                  len == key.size();
+  const bool ok = base64_decode(text, key) == key.size();
   sodium_memzero(text.data(), text.size());
   if (!ok) {
+    sodium_memzero(key.data(), key.size());
     throw Error(Errc::validation,
                 fmt::format("{} does not hold a base64-encoded 256-bit key", path.string()));
   }
@@ -71,10 +69,9 @@ std::optional<Cipher::Key> read_key_file(const std::filesystem::path& path) {
 }
 
 void write_key_file(const std::filesystem::path& path, const Cipher::Key& key) {
-  constexpr int kVariant = sodium_base64_VARIANT_ORIGINAL;
-  std::string text(sodium_base64_encoded_len(key.size(), kVariant), '\0');
-  sodium_bin2base64(text.data(), text.size(), key.data(), key.size(), kVariant);
-  text.back() = '\n';  // replaces the terminating NUL
+  std::string text;
+  append_base64(text, key);
+  text.push_back('\n');  // fits: append_base64 leaves room, so no unwiped copy is freed
   write_file_atomically(path, text, 0600);
   sodium_memzero(text.data(), text.size());
 }
