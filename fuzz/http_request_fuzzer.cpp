@@ -28,6 +28,7 @@
 #include "http/router.hpp"
 #include "plugins/abi.hpp"
 #include "plugins/plugin_host.hpp"
+#include "server/beast_method.hpp"
 #include "server/routes/api_routes.hpp"
 #include "settings/settings_runtime.hpp"
 #include "setup/database_manager.hpp"
@@ -48,27 +49,6 @@ using ds::http::Response;
 constexpr std::uint32_t kHeaderLimit = 16 * 1024;
 constexpr std::size_t kBodyLimit = 1 << 20;
 constexpr int kMaxRequestsPerInput = 8;
-
-Method to_method(bhttp::verb v) noexcept {
-  switch (v) {
-    case bhttp::verb::get:
-      return Method::get;
-    case bhttp::verb::post:
-      return Method::post;
-    case bhttp::verb::put:
-      return Method::put;
-    case bhttp::verb::patch:
-      return Method::patch;
-    case bhttp::verb::delete_:
-      return Method::del;
-    case bhttp::verb::head:
-      return Method::head;
-    case bhttp::verb::options:
-      return Method::options;
-    default:
-      return Method::other;
-  }
-}
 
 [[noreturn]] void fail(const char* what, const Response& response) {
   std::fprintf(stderr, "http_request_fuzzer: %s: status %d body %s\n", what, response.status,
@@ -178,7 +158,7 @@ bool serve_one(std::string_view& input) {
   const std::string_view target = msg.target();
   const auto qmark = target.find('?');
   Request request;
-  request.method = to_method(msg.method());
+  request.method = ds::http::to_method(msg.method());
   request.method_name = msg.method_string();
   request.path = target.substr(0, qmark);
   request.query = qmark == std::string_view::npos ? std::string_view{} : target.substr(qmark + 1);

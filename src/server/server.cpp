@@ -28,6 +28,7 @@
 #include "core/shutdown.hpp"
 #include "http/errors.hpp"
 #include "http/log_excerpt.hpp"
+#include "server/beast_method.hpp"
 #include "server/fd_limit.hpp"
 
 namespace ds::http {
@@ -56,27 +57,6 @@ constexpr auto kAcceptBackoffMin = std::chrono::milliseconds(50);
 constexpr auto kAcceptBackoffMax = std::chrono::milliseconds(1000);
 // At most one "accept failed" line per this period, however often episodes start.
 constexpr auto kAcceptLogPeriod = std::chrono::seconds(10);
-
-Method to_method(bhttp::verb v) noexcept {
-  switch (v) {
-    case bhttp::verb::get:
-      return Method::get;
-    case bhttp::verb::post:
-      return Method::post;
-    case bhttp::verb::put:
-      return Method::put;
-    case bhttp::verb::patch:
-      return Method::patch;
-    case bhttp::verb::delete_:
-      return Method::del;
-    case bhttp::verb::head:
-      return Method::head;
-    case bhttp::verb::options:
-      return Method::options;
-    default:
-      return Method::other;
-  }
-}
 
 std::size_t default_io_threads() {
   return std::max(1u, std::thread::hardware_concurrency());
