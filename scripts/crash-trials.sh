@@ -155,7 +155,4 @@ for op in "${operations[@]}"; do
   esac
 done
 
-total=0
-for op in "${!trials[@]}"; do total=$((total + trials[$op])); done
-echo "crash-trials: $total kills in all, $failures failures"
-((failures == 0))
+report_trials crash-trials kills

@@ -228,7 +228,4 @@ for op in "${operations[@]}"; do
   esac
 done
 
-total=0
-for op in "${!trials[@]}"; do total=$((total + trials[$op])); done
-echo "disk-full-trials: $total full-disk failures in all, $failures check failures"
-((failures == 0))
+report_trials disk-full-trials "full-disk failures"

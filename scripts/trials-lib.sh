@@ -35,6 +35,14 @@ fail() {
   failures=$((failures + 1))
 }
 
+# Prints the total of trials[] ("$1: N $2 in all, F failures") and fails when any check failed.
+report_trials() {
+  local total=0 op
+  for op in "${!trials[@]}"; do total=$((total + trials[$op])); done
+  echo "$1: $total $2 in all, $failures check failures"
+  ((failures == 0))
+}
+
 # The environment of every run in folder $1 (persistent_data/ and plugins/ inside it).
 run_env() {
   env -i PATH="$PATH" HOME="$1" HOST=127.0.0.1 PORT=0 LOG_LEVEL=warn \
