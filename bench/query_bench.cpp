@@ -37,7 +37,7 @@ fs::path fresh_db(const char* name) {
   auto conn = ds::db::open_sqlite(path, ds::db::OpenMode::create_if_missing);
   ds::db::schema::create_missing_tables(*conn, ds::db::core_schema());
   ds::db::query::Db db(*conn);
-  db.transaction([](ds::db::query::Db& tx) {
+  db.transaction([](ds::db::query::Tx& tx) {
     for (int i = 0; i < kRows; ++i) {
       const auto t = std::chrono::sys_seconds(std::chrono::seconds(1'700'000'000 + i));
       tx.insert(projects).values({.id = "seed-" + std::to_string(i), .name = "Project " + std::to_string(i),

@@ -72,7 +72,7 @@ class ExamplePlugin final : public ds::plugins::Plugin {
   ds::plugins::DatabaseExtension database_extension() const override {
     ds::plugins::DatabaseExtension ext;
     ext.tables = {describe<Notes>()};
-    ext.on_database_init = [](ds::db::Connection& db) {
+    ext.on_database_init = [](ds::db::Transaction& db) {
       // Idempotent: a second start finds the row and leaves it (and everything else) alone.
       const ds::db::Value params[] = {std::string(kWelcomeId), std::string("Welcome to the example plugin"),
                                       std::int64_t{std::chrono::duration_cast<std::chrono::seconds>(

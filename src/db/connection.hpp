@@ -40,9 +40,12 @@ struct Outcome {
   std::optional<Error> error;
 };
 
-class Connection {
+class Transaction;
+
+// What runs statements: the database itself (Connection) and a transaction on it alike.
+class Executor {
  public:
-  virtual ~Connection() = default;
+  virtual ~Executor() = default;
 
   // Runs one statement with positional parameters (?1, ?2 ... or ?). Thread-safe.
   // Throws ds::Error: constraint, busy, io, misuse, unavailable, auth.
@@ -58,19 +61,36 @@ class Connection {
     return result.rows_affected;
   }
 
-
-  // Runs independent statements in order, in one round trip on remote drivers. Not atomic
-  // and not stopped by a failure: each statement gets its own result or error. For reads
-  // where one statement may fail on its own (a table that may not exist yet). Thread-safe.
-  virtual std::vector<Outcome> execute_each(std::span<const Statement> statements);
-
-  // Runs all statements atomically: all of them or none. Thread-safe. When a statement fails,
-  // throws BatchError naming it.
+  // Runs all statements atomically: all of them or none (inside a transaction: a savepoint).
+  // Thread-safe. When a statement fails, throws BatchError naming it.
   virtual std::vector<Result> batch(std::span<const Statement> statements) = 0;
 
+  // "sqlite" or "turso": for status reports and logs, never for branching.
+  virtual std::string_view dialect() const noexcept = 0;
+};
+
+// One open write transaction, given to the body of Connection::transaction. It offers only
+// what is meaningful inside a transaction: statements, atomic batches and savepoints; not
+// another transaction, not a migration batch (those do not compile here).
+class Transaction : public Executor {
+ public:
+  // Runs `body` inside a savepoint of this transaction: when it throws, only its own
+  // statements are rolled back (and the exception goes on); the transaction stays open.
+  virtual void savepoint(const std::function<void(Transaction&)>& body) = 0;
+};
+
+// A database. Thread-safe: every call may come from any thread.
+class Connection : public Executor {
+ public:
+  // Runs independent statements in order, in one round trip on remote drivers. Not atomic
+  // and not stopped by a failure: each statement gets its own result or error. For reads
+  // where one statement may fail on its own (a table that may not exist yet).
+  virtual std::vector<Outcome> execute_each(std::span<const Statement> statements);
+
   // Runs `body` inside one write transaction; commits when it returns, rolls back when it
-  // throws (and rethrows). The Connection given to `body` is the transaction's: use only it.
-  virtual void transaction(const std::function<void(Connection&)>& body) = 0;
+  // throws (and rethrows). Statements of the transaction go through the Transaction given
+  // to `body`, not through this Connection.
+  virtual void transaction(const std::function<void(Transaction&)>& body) = 0;
 
   // For schema migrations (table rebuilds): like batch(), all of `statements` or none, but
   // foreign-key enforcement is off while they run, so DROP TABLE of a parent never cascades
@@ -84,9 +104,6 @@ class Connection {
   // where readers do not wait for writers). Callers may then read on threads that must not
   // block (the HTTP server's I/O threads). A capability, not a database type.
   virtual bool reads_never_wait() const noexcept { return false; }
-
-  // "sqlite" or "turso": for status reports and logs, never for branching.
-  virtual std::string_view dialect() const noexcept = 0;
 };
 
 }  // namespace ds::db

@@ -16,7 +16,9 @@ class Plugin;
 
 // Bump whenever any type of the SDK headers (src/plugins/plugin.hpp and what it includes)
 // changes layout or a virtual function is added, removed or reordered.
-inline constexpr std::uint32_t kAbiVersion = 1;
+// 2: Connection split into Executor / Transaction / Connection; on_database_init takes a
+// db::Transaction&.
+inline constexpr std::uint32_t kAbiVersion = 2;
 
 // The exported symbol's name.
 inline constexpr const char* kEntrySymbol = "deploystack_plugin_entry";

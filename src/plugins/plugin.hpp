@@ -37,8 +37,9 @@ struct DatabaseExtension {
   std::filesystem::path migrations = "migrations";
   // Seeding. Runs after the plugin's migrations, at setup and at every start, inside one
   // transaction (a throw rolls all of it back). Must be idempotent: insert with
-  // `ON CONFLICT DO NOTHING`, never delete.
-  std::function<void(db::Connection&)> on_database_init;
+  // `ON CONFLICT DO NOTHING`, never delete. Wrap the Transaction in db::query::Tx for
+  // typed statements.
+  std::function<void(db::Transaction&)> on_database_init;
 };
 
 struct SettingsExtension {

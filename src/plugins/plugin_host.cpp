@@ -107,7 +107,7 @@ void PluginHost::initialize_database(db::Connection& db, const PluginMigrator& m
         migrate(db, *p);
       }
       if (p->database.on_database_init) {
-        db.transaction([&](db::Connection& tx) { p->database.on_database_init(tx); });
+        db.transaction([&](db::Transaction& tx) { p->database.on_database_init(tx); });
       }
       p->database_ready->store(true, std::memory_order_release);
     } catch (const std::exception& e) {

@@ -80,8 +80,7 @@ std::filesystem::path pending_key_file(const std::filesystem::path& key_file) {
 
 std::size_t rotate_secrets(db::Connection& db, const Cipher& from, const Cipher& to) {
   std::size_t count = 0;
-  db.transaction([&](db::Connection& tx) {
-    db::query::Db q(tx);
+  db::query::Db(db).transaction([&](db::query::Tx& q) {
     const auto rows = q.select(global_settings).where(global_settings.is_encrypted == true).all();
     std::vector<std::string> unreadable;
     std::vector<std::pair<const std::string*, std::string>> sealed;

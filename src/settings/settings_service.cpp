@@ -12,7 +12,7 @@ namespace {
 
 using db::core::global_setting_groups;
 using db::core::global_settings;
-using db::query::Db;
+using db::query::Queries;
 
 std::chrono::sys_seconds now_seconds() {
   return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
@@ -57,7 +57,11 @@ bool SettingsService::encryption_working(db::Connection* db) const {
   if (cipher->decrypt(cipher->encrypt(kProbe, "health"), "health") != kProbe) return false;
   if (db == nullptr) return true;
   // The stored secrets are what matters: one that fails means the key is not theirs.
-  const auto row = Db(*db).select(global_settings).where(global_settings.is_encrypted == true).limit(1).first();
+  const auto row = Queries(*db)
+                       .select(global_settings)
+                       .where(global_settings.is_encrypted == true)
+                       .limit(1)
+                       .first();
   return !row || cipher->decrypt(row->value, row->key).has_value();
 }
 
@@ -75,7 +79,7 @@ std::optional<SettingsService::Cached> SettingsService::cached(std::string_view 
   std::lock_guard lock(cache_mutex_);
   if (!cache_loaded_ || cache_owner_.lock() != live) {
     cache_.clear();
-    for (auto& row : Db(*live).select(global_settings).all()) {
+    for (auto& row : Queries(*live).select(global_settings).all()) {
       cache_.emplace(std::move(row.key), Cached{type_of(row), row.is_encrypted, std::move(row.value)});
     }
     cache_owner_ = live;
@@ -139,43 +143,44 @@ std::optional<Secret> SettingsService::get_secret(std::string_view key) {
 
 // ---------------------------------------------------------------- API operations
 
-std::vector<SettingRow> SettingsService::list(db::Connection& db) const {
-  return Db(db).select(global_settings).order_by(global_settings.key).all();
+std::vector<SettingRow> SettingsService::list(db::Executor& db) const {
+  return Queries(db).select(global_settings).order_by(global_settings.key).all();
 }
 
-std::optional<SettingRow> SettingsService::find(db::Connection& db, std::string_view key) const {
-  return Db(db).select(global_settings).where(global_settings.key == key).first();
+std::optional<SettingRow> SettingsService::find(db::Executor& db, std::string_view key) const {
+  return Queries(db).select(global_settings).where(global_settings.key == key).first();
 }
 
-std::vector<SettingRow> SettingsService::search(db::Connection& db, std::string_view text) const {
-  return Db(db)
+std::vector<SettingRow> SettingsService::search(db::Executor& db, std::string_view text) const {
+  return Queries(db)
       .select(global_settings)
       .where(contains(global_settings.key, text))
       .order_by(global_settings.key)
       .all();
 }
 
-std::vector<SettingRow> SettingsService::in_group(db::Connection& db, std::string_view group_id) const {
-  return Db(db)
+std::vector<SettingRow> SettingsService::in_group(db::Executor& db,
+                                                  std::string_view group_id) const {
+  return Queries(db)
       .select(global_settings)
       .where(global_settings.group_id == group_id)
       .order_by(global_settings.key)
       .all();
 }
 
-std::vector<GroupRow> SettingsService::groups(db::Connection& db) const {
-  return Db(db)
+std::vector<GroupRow> SettingsService::groups(db::Executor& db) const {
+  return Queries(db)
       .select(global_setting_groups)
       .order_by(global_setting_groups.sort_order, global_setting_groups.name)
       .all();
 }
 
-std::optional<GroupRow> SettingsService::group(db::Connection& db, std::string_view id) const {
-  return Db(db).select(global_setting_groups).where(global_setting_groups.id == id).first();
+std::optional<GroupRow> SettingsService::group(db::Executor& db, std::string_view id) const {
+  return Queries(db).select(global_setting_groups).where(global_setting_groups.id == id).first();
 }
 
-std::vector<std::string> SettingsService::categories(db::Connection& db) const {
-  auto ids = Db(db)
+std::vector<std::string> SettingsService::categories(db::Executor& db) const {
+  auto ids = Queries(db)
                  .select(global_settings.group_id)
                  .from(global_settings)
                  .where(is_not_null(global_settings.group_id))
@@ -188,7 +193,8 @@ std::vector<std::string> SettingsService::categories(db::Connection& db) const {
   return out;
 }
 
-void SettingsService::check_group(db::Connection& db, const std::optional<std::string>& group_id) const {
+void SettingsService::check_group(db::Executor& db,
+                                  const std::optional<std::string>& group_id) const {
   if (group_id && !group(db, *group_id)) {
     throw Error(Errc::validation, fmt::format("group_id '{}' does not exist", *group_id));
   }
@@ -197,7 +203,7 @@ void SettingsService::check_group(db::Connection& db, const std::optional<std::s
 std::optional<SettingRow> SettingsService::create(db::Connection& db, const NewSetting& s) {
   check_group(db, s.group_id);
   const auto now = now_seconds();
-  auto row = Db(db)
+  auto row = Queries(db)
                  .insert(global_settings)
                  .values({.key = s.key,
                           .name = s.name,
@@ -218,7 +224,7 @@ std::optional<SettingRow> SettingsService::create(db::Connection& db, const NewS
 std::optional<SettingRow> SettingsService::update(db::Connection& db, std::string_view key,
                                                   const SettingChange& change) {
   std::optional<SettingRow> result;
-  db.transaction([&](db::Connection& tx) {
+  db.transaction([&](db::Transaction& tx) {
     auto row = find(tx, key);
     if (!row) return;
     if (change.group_id) check_group(tx, *change.group_id);
@@ -239,7 +245,7 @@ std::optional<SettingRow> SettingsService::update(db::Connection& db, std::strin
     if (change.description) patch.description = *change.description;
     if (change.group_id) patch.group_id = *change.group_id;
     patch.updated_at = now_seconds();
-    result = Db(tx)
+    result = Queries(tx)
                  .update(global_settings)
                  .set(std::move(patch))
                  .where(global_settings.key == key)
@@ -251,8 +257,12 @@ std::optional<SettingRow> SettingsService::update(db::Connection& db, std::strin
 }
 
 bool SettingsService::remove(db::Connection& db, std::string_view key) {
-  const bool removed =
-      !Db(db).delete_from(global_settings).where(global_settings.key == key).returning().all().empty();
+  const bool removed = !Queries(db)
+                            .delete_from(global_settings)
+                            .where(global_settings.key == key)
+                            .returning()
+                            .all()
+                            .empty();
   if (removed) invalidate();
   return removed;
 }

@@ -82,14 +82,14 @@ class SettingsService {
   bool encryption_working(db::Connection* db) const;
 
   // --- the API's operations (`db` is the request's connection) ---
-  std::vector<SettingRow> list(db::Connection& db) const;
-  std::optional<SettingRow> find(db::Connection& db, std::string_view key) const;
+  std::vector<SettingRow> list(db::Executor& db) const;
+  std::optional<SettingRow> find(db::Executor& db, std::string_view key) const;
   // Keys containing `text`, case-insensitively; % and _ match literally.
-  std::vector<SettingRow> search(db::Connection& db, std::string_view text) const;
-  std::vector<SettingRow> in_group(db::Connection& db, std::string_view group_id) const;
-  std::vector<GroupRow> groups(db::Connection& db) const;
-  std::optional<GroupRow> group(db::Connection& db, std::string_view id) const;
-  std::vector<std::string> categories(db::Connection& db) const;
+  std::vector<SettingRow> search(db::Executor& db, std::string_view text) const;
+  std::vector<SettingRow> in_group(db::Executor& db, std::string_view group_id) const;
+  std::vector<GroupRow> groups(db::Executor& db) const;
+  std::optional<GroupRow> group(db::Executor& db, std::string_view id) const;
+  std::vector<std::string> categories(db::Executor& db) const;
 
   // nullopt: the key exists. Throws ds::Error(validation) for an unknown group_id,
   // ds::Error(unavailable) for an encrypted setting without a key.
@@ -108,7 +108,7 @@ class SettingsService {
   };
   // The cached row of `key`: loads every setting once per database handle.
   std::optional<Cached> cached(std::string_view key);
-  void check_group(db::Connection& db, const std::optional<std::string>& group_id) const;
+  void check_group(db::Executor& db, const std::optional<std::string>& group_id) const;
 
   const Registry& registry_;
   KeyManager& keys_;

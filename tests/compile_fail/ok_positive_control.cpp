@@ -28,6 +28,11 @@ std::size_t f(ds::db::query::Db& db) {
                     .where(projects.name == "n" && auth_user.email == "a@b")
                     .all();
   const ds::db::Statement s = db.select(projects).where(projects.name == "x").statement();
+  db.update(projects).set({.name = "y"}).all_rows().run();
+  db.delete_from(projects).where(projects.name == "y").run();
+  db.transaction([](ds::db::query::Tx& tx) {
+    tx.savepoint([](ds::db::query::Tx& inner) { inner.delete_from(projects).all_rows().run(); });
+  });
   return joined.size() + db.select(projects).where(projects.name == "x").all().size() +
          describe<Link>().foreign_keys.size() + s.params.size();
 }

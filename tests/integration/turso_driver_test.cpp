@@ -128,12 +128,12 @@ TEST_F(TursoDriver, BatchIsOneRequestAndAtomic) {
 }
 
 TEST_F(TursoDriver, TransactionCommitsAndRollsBack) {
-  db_->transaction([](ds::db::Connection& tx) {
+  db_->transaction([](ds::db::Transaction& tx) {
     tx.execute("INSERT INTO t (name) VALUES ('a')");
     tx.execute("INSERT INTO t (name) VALUES ('b')");
   });
   EXPECT_EQ(count(), 2);
-  EXPECT_THROW(db_->transaction([](ds::db::Connection& tx) {
+  EXPECT_THROW(db_->transaction([](ds::db::Transaction& tx) {
     tx.execute("INSERT INTO t (name) VALUES ('c')");
     tx.execute("INSERT INTO t (name) VALUES ('a')");  // constraint
   }),

@@ -22,7 +22,7 @@ class CountingConnection : public db::Connection {
     ++batches;
     return inner_.batch(statements);
   }
-  void transaction(const std::function<void(db::Connection&)>& body) override {
+  void transaction(const std::function<void(db::Transaction&)>& body) override {
     ++transactions;
     inner_.transaction(body);
   }

@@ -27,7 +27,7 @@ struct FakePlugin : Plugin {
     db::schema::Table t;
     t.name = id + "_items";
     ext.tables.push_back(t);
-    ext.on_database_init = [id = id, fail = seed_throws](db::Connection& db) {
+    ext.on_database_init = [id = id, fail = seed_throws](db::Transaction& db) {
       db.execute("INSERT INTO " + id + "_items (id) VALUES ('seed') ON CONFLICT(id) DO NOTHING");
       if (fail) throw std::runtime_error("seed exploded");
     };

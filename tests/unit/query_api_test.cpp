@@ -12,6 +12,7 @@ namespace {
 
 using namespace ds::db::core;
 using ds::db::query::Db;
+using ds::db::query::Tx;
 using namespace std::chrono_literals;
 
 class QueryApi : public ::testing::Test {
@@ -242,11 +243,41 @@ TEST_F(QueryApi, ValuesAreBoundNeverSpliced) {
 }
 
 TEST_F(QueryApi, TransactionRollsBack) {
-  EXPECT_THROW(db().transaction([](Db& tx) {
+  EXPECT_THROW(db().transaction([](Tx& tx) {
     tx.insert(projects).values({.id = "t", .name = "n"}).run();
     throw std::runtime_error("abort");
-  }), std::runtime_error);
+  }),
+               std::runtime_error);
   EXPECT_TRUE(db().select(projects).all().empty());
+}
+
+TEST_F(QueryApi, ASavepointRollsBackOnlyItself) {
+  db().transaction([](Tx& tx) {
+    tx.insert(projects).values({.id = "kept", .name = "n"}).run();
+    EXPECT_THROW(tx.savepoint([](Tx& inner) {
+      inner.insert(projects).values({.id = "undone", .name = "n"}).run();
+      throw std::runtime_error("this part fails alone");
+    }),
+                 std::runtime_error);
+    tx.savepoint([](Tx& inner) { inner.update(projects).set({.name = "m"}).all_rows().run(); });
+  });
+  const auto rows = db().select(projects).all();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].id, "kept");
+  EXPECT_EQ(rows[0].name, "m");
+}
+
+TEST_F(QueryApi, SeveralRowsInsertAtomically) {
+  using Rows = std::vector<ds::db::dsl::InsertRow<Projects>>;
+  EXPECT_THROW(db().insert(projects)
+                   .values(Rows{{.id = "a", .name = "n"}, {.id = "a", .name = "dup"}})
+                   .run(),
+               ds::Error);
+  EXPECT_TRUE(db().select(projects).all().empty());
+  EXPECT_EQ(
+      db().insert(projects).values(Rows{{.id = "a", .name = "n"}, {.id = "b", .name = "n"}}).run(),
+      2);
+  EXPECT_EQ(db().delete_from(projects).all_rows().run(), 2);
 }
 
 }  // namespace
@@ -292,7 +323,7 @@ TEST_F(QueryApi, ForEachInATransactionMayRunTheSameQueryFromItsCallback) {
   for (const char* id : {"a", "b", "c"}) db().insert(projects).values({.id = id, .name = id}).run();
   std::vector<std::string> seen;
   std::size_t inner_rows = 0;
-  db().transaction([&](Db& tx) {
+  db().transaction([&](Tx& tx) {
     // Same SQL text and parameters outside and inside, on the transaction's one handle: the
     // inner query must not reuse (rebind, reset) the statement the outer one is stepping.
     auto query = [&tx] { return tx.select(projects).where(projects.name != "none").order_by(projects.id); };

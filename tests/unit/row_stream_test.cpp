@@ -21,6 +21,28 @@ using namespace std::chrono_literals;
 constexpr auto kMin = std::numeric_limits<std::int64_t>::min();
 constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
 
+// A transaction delegating everything but stream(), which is the default implementation.
+class DefaultStreamTransaction final : public ds::db::Transaction {
+ public:
+  explicit DefaultStreamTransaction(ds::db::Transaction& inner) : inner_(inner) {}
+  ds::db::Result execute(std::string_view sql, std::span<const Value> params) override {
+    return inner_.execute(sql, params);
+  }
+  std::vector<ds::db::Result> batch(std::span<const ds::db::Statement> statements) override {
+    return inner_.batch(statements);
+  }
+  void savepoint(const std::function<void(ds::db::Transaction&)>& body) override {
+    inner_.savepoint([&](ds::db::Transaction& tx) {
+      DefaultStreamTransaction wrapped(tx);
+      body(wrapped);
+    });
+  }
+  std::string_view dialect() const noexcept override { return inner_.dialect(); }
+
+ private:
+  ds::db::Transaction& inner_;
+};
+
 // Delegates everything but stream() to a real driver: stream() is the default implementation.
 class DefaultStream final : public Connection {
  public:
@@ -31,9 +53,9 @@ class DefaultStream final : public Connection {
   std::vector<ds::db::Result> batch(std::span<const ds::db::Statement> statements) override {
     return inner_.batch(statements);
   }
-  void transaction(const std::function<void(Connection&)>& body) override {
-    inner_.transaction([&](Connection& tx) {
-      DefaultStream wrapped(tx);
+  void transaction(const std::function<void(ds::db::Transaction&)>& body) override {
+    inner_.transaction([&](ds::db::Transaction& tx) {
+      DefaultStreamTransaction wrapped(tx);
       body(wrapped);
     });
   }
@@ -221,15 +243,15 @@ TEST_P(RowStream, TypedRowsDecodeEveryColumnKind) {
   EXPECT_EQ(updated[0].note, "changed");
   EXPECT_EQ(updated[0].label, with_nul);
   EXPECT_EQ(db().delete_from(sample).where(sample.id == kMax).returning().all().at(0).big, kMax);
-  EXPECT_EQ(db().update(sample).set({.flag = false}).run(), 1);
+  EXPECT_EQ(db().update(sample).set({.flag = false}).all_rows().run(), 1);
 }
 
 TEST_P(RowStream, TypedEmptyResults) {
   EXPECT_TRUE(db().select(sample).all().empty());
   EXPECT_FALSE(db().select(sample).where(sample.id == 1).first());
   EXPECT_TRUE(db().select(sample).limit(500).all().empty());
-  EXPECT_EQ(db().update(sample).set({.note = "x"}).run(), 0);
-  EXPECT_TRUE(db().delete_from(sample).returning().all().empty());
+  EXPECT_EQ(db().update(sample).set({.note = "x"}).all_rows().run(), 0);
+  EXPECT_TRUE(db().delete_from(sample).all_rows().returning().all().empty());
 }
 
 TEST_P(RowStream, ATypeMismatchInAStoredValueIsAClearError) {

@@ -89,7 +89,7 @@ TEST(SqliteOpen, ReadsDoNotWaitForAnOpenWriteTransaction) {
   auto db = open_sqlite(dir / "x.db", OpenMode::create_if_missing);
   EXPECT_TRUE(db->reads_never_wait());
   db->execute("CREATE TABLE t (v INTEGER)");
-  db->transaction([&](Connection& tx) {
+  db->transaction([&](Transaction& tx) {
     tx.execute("INSERT INTO t VALUES (1)");
     // Another handle of the pool, while this one holds the write lock: the committed state.
     EXPECT_EQ(as_int(db->execute("SELECT count(*) FROM t").cells.at(0)), 0);
@@ -186,7 +186,7 @@ TEST_F(SqliteDriverTest, ForeignKeysAreEnforcedOnEveryPooledConnection) {
   EXPECT_EQ(fk.code(), Errc::constraint);
   EXPECT_EQ(fk.native_code(), SQLITE_CONSTRAINT_FOREIGNKEY);
   // While one connection is held by a transaction, another one answers: same settings.
-  db->transaction([&](Connection&) {
+  db->transaction([&](Transaction&) {
     std::int64_t other = -1;
     std::thread([&] { other = as_int(db->execute("PRAGMA foreign_keys").cells.at(0)); }).join();
     EXPECT_EQ(other, 1);
@@ -212,7 +212,7 @@ TEST_F(SqliteDriverTest, TwoStatementsInOneStringAreMisuseAndRunNothing) {
 TEST_F(SqliteDriverTest, DoubleQuotedStringLiteralsAreRejected) {
   EXPECT_EQ(error_of([&] { db->execute(R"(SELECT "not a column")"); }).code(), Errc::misuse);
   EXPECT_EQ(error_of([&] { db->execute(R"(CREATE TABLE d(x TEXT CHECK (x <> "abc")))"); }).code(), Errc::misuse);
-  db->transaction([&](Connection&) {
+  db->transaction([&](Transaction&) {
     Errc other = Errc::internal;
     std::thread([&] { other = error_of([&] { db->execute(R"(SELECT "x")"); }).code(); }).join();
     EXPECT_EQ(other, Errc::misuse);
@@ -236,16 +236,16 @@ TEST_F(SqliteDriverTest, BatchIsAtomic) {
 }
 
 TEST_F(SqliteDriverTest, TransactionCommitsOrRollsBack) {
-  db->transaction([](Connection& tx) { tx.execute("INSERT INTO t(v) VALUES (1)"); });
+  db->transaction([](Transaction& tx) { tx.execute("INSERT INTO t(v) VALUES (1)"); });
   EXPECT_EQ(count(), 1);
-  EXPECT_THROW(db->transaction([](Connection& tx) {
+  EXPECT_THROW(db->transaction([](Transaction& tx) {
     tx.execute("INSERT INTO t(v) VALUES (2)");
     throw std::runtime_error("boom");
   }),
                std::runtime_error);
   EXPECT_EQ(count(), 1);
   EXPECT_EQ(error_of([&] {
-              db->transaction([](Connection& tx) {
+              db->transaction([](Transaction& tx) {
                 tx.execute("INSERT INTO t(u) VALUES ('dup')");
                 tx.execute("INSERT INTO t(u) VALUES ('dup')");
               });
@@ -253,19 +253,19 @@ TEST_F(SqliteDriverTest, TransactionCommitsOrRollsBack) {
             Errc::constraint);
   EXPECT_EQ(count(), 1);
   // The pool is usable after a rollback (no connection left inside a transaction).
-  db->transaction([](Connection& tx) { tx.execute("INSERT INTO t(v) VALUES (3)"); });
+  db->transaction([](Transaction& tx) { tx.execute("INSERT INTO t(v) VALUES (3)"); });
   EXPECT_EQ(count(), 2);
 }
 
-TEST_F(SqliteDriverTest, NestedTransactionRollsBackOnlyItself) {
-  db->transaction([](Connection& tx) {
+TEST_F(SqliteDriverTest, SavepointRollsBackOnlyItself) {
+  db->transaction([](Transaction& tx) {
     tx.execute("INSERT INTO t(v) VALUES ('outer')");
-    EXPECT_THROW(tx.transaction([](Connection& inner) {
+    EXPECT_THROW(tx.savepoint([](Transaction& inner) {
       inner.execute("INSERT INTO t(v) VALUES ('inner')");
       throw std::runtime_error("inner fails");
     }),
                  std::runtime_error);
-    tx.transaction([](Connection& inner) { inner.execute("INSERT INTO t(v) VALUES ('inner ok')"); });
+    tx.savepoint([](Transaction& inner) { inner.execute("INSERT INTO t(v) VALUES ('inner ok')"); });
     const Statement in_batch[] = {{"INSERT INTO t(v) VALUES ('batch')", {}}, {"BROKEN", {}}};
     EXPECT_THROW(tx.batch(in_batch), Error);
   });
@@ -276,7 +276,7 @@ TEST_F(SqliteDriverTest, NestedTransactionRollsBackOnlyItself) {
 }
 
 TEST_F(SqliteDriverTest, ParallelReadsFromSeveralThreads) {
-  db->transaction([](Connection& tx) {
+  db->transaction([](Transaction& tx) {
     for (std::int64_t i = 0; i < 100; ++i) {
       const Value p[] = {i};
       tx.execute("INSERT INTO t(v) VALUES (?)", p);

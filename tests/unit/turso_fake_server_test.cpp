@@ -206,7 +206,7 @@ TEST(TursoFake, ExpiredBatonFailsTheTransactionClearlyWithoutRetry) {
     TursoDatabase db(options_for(server));
     bool body_finished = false;
     try {
-      db.transaction([&](ds::db::Connection& tx) {
+      db.transaction([&](ds::db::Transaction& tx) {
         tx.execute("INSERT INTO t VALUES (1)");
         tx.execute("INSERT INTO t VALUES (2)");
         body_finished = true;
@@ -233,7 +233,7 @@ TEST(TursoFake, TransactionPassesTheLatestBatonAndClosesWithCommit) {
     return FakeHttpServer::Response{200, answer_all(json::parse(r.body), "baton-" + std::to_string(++n)).dump()};
   });
   TursoDatabase db(options_for(server));
-  db.transaction([](ds::db::Connection& tx) {
+  db.transaction([](ds::db::Transaction& tx) {
     tx.execute("INSERT INTO t VALUES (1)");
     tx.execute("INSERT INTO t VALUES (2)");
   });
@@ -251,7 +251,7 @@ TEST(TursoFake, ThrowingBodyRollsBackAndCloses) {
     return FakeHttpServer::Response{200, answer_all(json::parse(r.body), "b").dump()};
   });
   TursoDatabase db(options_for(server));
-  EXPECT_THROW(db.transaction([](ds::db::Connection& tx) {
+  EXPECT_THROW(db.transaction([](ds::db::Transaction& tx) {
     tx.execute("INSERT INTO t VALUES (1)");
     throw Error(Errc::conflict, "stop");
   }),

@@ -9,21 +9,27 @@ class DeleteQuery : public SingleTableWrite<DeleteQuery<T, Where, Returning>, T,
   friend class SingleTableWrite<DeleteQuery, T, Returning>;
 
  public:
-  explicit DeleteQuery(Connection& conn, Where where = {})
-      : conn_(&conn), where_(std::move(where)) {}
+  explicit DeleteQuery(Executor& exec, Where where = {}) : exec_(&exec), where_(std::move(where)) {}
 
   template <Condition W>
   auto where(W w) && {
     static_assert(std::is_same_v<Where, NoCondition>,
-                  "delete: where() is given once; combine with and_()");
+                  "delete: where() is given once (and not with all_rows()); combine with and_()");
     static_assert(
         all_named<typename W::tables, std::tuple<T>>::value,
         "UNNAMED TABLE: a delete's where() may only use columns of the table deleted from");
-    return DeleteQuery<T, W, Returning>(*conn_, std::move(w));
+    return DeleteQuery<T, W, Returning>(*exec_, std::move(w));
   }
-  auto returning() && { return DeleteQuery<T, Where, true>(*conn_, std::move(where_)); }
+  // Every row of the table, on purpose (without this or where(), run() does not compile).
+  auto all_rows() && {
+    static_assert(std::is_same_v<Where, NoCondition>, "delete: all_rows() replaces where()");
+    return DeleteQuery<T, AllRows, Returning>(*exec_);
+  }
+  auto returning() && { return DeleteQuery<T, Where, true>(*exec_, std::move(where_)); }
 
  private:
+  using where_type = Where;
+
   // Binds the values into `params`; returns the SQL text: built once for the shape, or
   // `scratch` rendered when the condition's text depends on its values.
   const std::string& prepare(std::vector<Value>& params, std::string& scratch) const {
@@ -47,7 +53,7 @@ class DeleteQuery : public SingleTableWrite<DeleteQuery<T, Where, Returning>, T,
     render_single_table_tail<T, Returning>(sql, where_);
   }
 
-  Connection* conn_;
+  Executor* exec_;
   Where where_;
 };
 

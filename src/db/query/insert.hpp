@@ -69,7 +69,7 @@ void render_returning(std::string& sql) {
 template <class T, bool Returning, class Where>
 void render_single_table_tail(std::string& sql, const Where& where) {
   const std::size_t from = sql.size();
-  if constexpr (!std::is_same_v<Where, NoCondition>) {
+  if constexpr (has_condition<Where>) {
     sql += " WHERE ";
     where.render(sql);
   }
@@ -108,28 +108,32 @@ inline RowSink& ignore_rows() noexcept {
 template <class T, Conflict K, class Target, bool Returning>
 class InsertQuery {
  public:
-  InsertQuery(Connection& conn, std::vector<dsl::InsertRow<T>> rows, dsl::Patch<T> update = {})
-      : conn_(&conn), rows_(std::move(rows)), update_(std::move(update)) {}
+  InsertQuery(Executor& exec, std::vector<dsl::InsertRow<T>> rows, dsl::Patch<T> update = {})
+      : exec_(&exec), rows_(std::move(rows)), update_(std::move(update)) {}
 
   auto on_conflict_do_nothing() && {
-    return InsertQuery<T, Conflict::do_nothing, void, Returning>(*conn_, std::move(rows_));
+    return InsertQuery<T, Conflict::do_nothing, void, Returning>(*exec_, std::move(rows_));
   }
   // ON CONFLICT (target) DO UPDATE SET <the fields present in `set`>.
   template <ColumnRef C>
   auto on_conflict_do_update(const C&, dsl::Patch<T> set) && {
     static_assert(std::is_same_v<typename C::table, T>, "UNNAMED TABLE: the conflict target must be a column of the table inserted into");
-    return InsertQuery<T, Conflict::do_update, C, Returning>(*conn_, std::move(rows_), std::move(set));
+    return InsertQuery<T, Conflict::do_update, C, Returning>(*exec_, std::move(rows_),
+                                                             std::move(set));
   }
   // ON CONFLICT (target) DO UPDATE SET c = excluded.c for each column named in excluded(...).
   template <ColumnRef C, class... E>
   auto on_conflict_do_update(const C&, Excluded<E...>) && {
     static_assert(std::is_same_v<typename C::table, T> && (std::is_same_v<typename E::table, T> && ...),
                   "UNNAMED TABLE: the conflict target and the excluded columns must be columns of the table inserted into");
-    return InsertQuery<T, Conflict::do_update_excluded, ExcludedUpdate<C, Excluded<E...>>, Returning>(*conn_, std::move(rows_));
+    return InsertQuery<T, Conflict::do_update_excluded, ExcludedUpdate<C, Excluded<E...>>,
+                       Returning>(*exec_, std::move(rows_));
   }
-  auto returning() && { return InsertQuery<T, K, Target, true>(*conn_, std::move(rows_), std::move(update_)); }
+  auto returning() && {
+    return InsertQuery<T, K, Target, true>(*exec_, std::move(rows_), std::move(update_));
+  }
 
-  // Runs the insert (several rows: one transaction). Returns the number of rows inserted.
+  // Runs the insert (several rows: one atomic batch). Returns the number of rows inserted.
   std::int64_t run() && requires(!Returning) {
     return execute_all(ignore_rows());
   }
@@ -156,19 +160,24 @@ class InsertQuery {
   }
 
  private:
+  // One row streams its RETURNING rows; several rows run as one atomic batch (one round
+  // trip on remote drivers; a savepoint inside a transaction).
   std::int64_t execute_all(RowSink& sink) {
-    if (rows_.size() == 1) return execute_one(*conn_, rows_.front(), sink);
+    if (rows_.size() == 1) {
+      std::vector<Value> params;
+      const std::string& sql = prepare(rows_.front(), params);
+      return exec_->stream(sql, params, sink);
+    }
+    std::vector<Statement> statements(rows_.size());
+    for (std::size_t i = 0; i < rows_.size(); ++i) {
+      statements[i].sql = prepare(rows_[i], statements[i].params);
+    }
     std::int64_t n = 0;
-    conn_->transaction([&](Connection& tx) {
-      for (auto& row : rows_) n += execute_one(tx, row, sink);
-    });
+    for (const Result& r : exec_->batch(statements)) {
+      stream_rows(r, sink);
+      n += r.rows_affected;
+    }
     return n;
-  }
-
-  std::int64_t execute_one(Connection& conn, dsl::InsertRow<T>& row, RowSink& sink) {
-    std::vector<Value> params;
-    const std::string& sql = prepare(row, params);
-    return conn.stream(sql, params, sink);
   }
 
   // Moves the values of `row` into `params`; returns the SQL text of its shape (cached).
@@ -250,7 +259,7 @@ class InsertQuery {
      ...);
   }
 
-  Connection* conn_;
+  Executor* exec_;
   std::vector<dsl::InsertRow<T>> rows_;
   dsl::Patch<T> update_;
 };
@@ -258,21 +267,21 @@ class InsertQuery {
 template <class T>
 class InsertStart {
  public:
-  explicit InsertStart(Connection& conn) : conn_(&conn) {}
+  explicit InsertStart(Executor& exec) : exec_(&exec) {}
   auto values(dsl::InsertRow<T> row) const {
     std::vector<dsl::InsertRow<T>> rows;
     rows.push_back(std::move(row));
-    return InsertQuery<T, Conflict::none, void, false>(*conn_, std::move(rows));
+    return InsertQuery<T, Conflict::none, void, false>(*exec_, std::move(rows));
   }
-  // Several rows, inserted in one transaction.
+  // Several rows, inserted atomically (one batch).
   template <class Rows>
     requires std::same_as<Rows, std::vector<dsl::InsertRow<T>>>
   auto values(Rows rows) const {
-    return InsertQuery<T, Conflict::none, void, false>(*conn_, std::move(rows));
+    return InsertQuery<T, Conflict::none, void, false>(*exec_, std::move(rows));
   }
 
  private:
-  Connection* conn_;
+  Executor* exec_;
 };
 
 }  // namespace ds::db::query

@@ -121,6 +121,13 @@ struct NoCondition {
   void bind(std::vector<Value>&) const {}
 };
 
+// The "where" of an UPDATE or DELETE that touches every row on purpose (all_rows()).
+struct AllRows : NoCondition {};
+
+// True when `Where` renders a WHERE clause.
+template <class Where>
+inline constexpr bool has_condition = !std::is_base_of_v<NoCondition, Where>;
+
 template <class T, bool Left, class On>
 struct Join {
   using table = T;
@@ -141,15 +148,19 @@ class SelectQuery<std::tuple<Items...>, From, std::tuple<Joins...>, Where, std::
   using nullable_tables = tables_cat<std::conditional_t<Joins::left, std::tuple<typename Joins::table>, std::tuple<>>...>;
   using row_type = typename rows_result<nullable_tables, Items...>::type;
 
-  SelectQuery(Connection& conn, std::tuple<Joins...> joins = {}, Where where = {}, std::int64_t limit = 0,
-              std::int64_t offset = 0)
-      : conn_(&conn), joins_(std::move(joins)), where_(std::move(where)), limit_(limit), offset_(offset) {}
+  SelectQuery(Executor& exec, std::tuple<Joins...> joins = {}, Where where = {},
+              std::int64_t limit = 0, std::int64_t offset = 0)
+      : exec_(&exec),
+        joins_(std::move(joins)),
+        where_(std::move(where)),
+        limit_(limit),
+        offset_(offset) {}
 
   template <TableRef T>
   auto from(const T&) const {
     static_assert(std::is_void_v<From>, "select: from() is given once");
-    return SelectQuery<std::tuple<Items...>, T, std::tuple<Joins...>, Where, std::tuple<Order...>, HasLimit, HasOffset>(
-        *conn_, joins_, where_, limit_, offset_);
+    return SelectQuery<std::tuple<Items...>, T, std::tuple<Joins...>, Where, std::tuple<Order...>,
+                       HasLimit, HasOffset>(*exec_, joins_, where_, limit_, offset_);
   }
   template <TableRef T, Condition On> auto inner_join(const T&, On on) const { return join<T, false>(std::move(on)); }
   template <TableRef T, Condition On> auto left_join(const T&, On on) const { return join<T, true>(std::move(on)); }
@@ -157,21 +168,22 @@ class SelectQuery<std::tuple<Items...>, From, std::tuple<Joins...>, Where, std::
   template <Condition W>
   auto where(W w) const {
     static_assert(std::is_same_v<Where, NoCondition>, "select: where() is given once; combine with and_()");
-    return SelectQuery<std::tuple<Items...>, From, std::tuple<Joins...>, W, std::tuple<Order...>, HasLimit, HasOffset>(
-        *conn_, joins_, std::move(w), limit_, offset_);
+    return SelectQuery<std::tuple<Items...>, From, std::tuple<Joins...>, W, std::tuple<Order...>,
+                       HasLimit, HasOffset>(*exec_, joins_, std::move(w), limit_, offset_);
   }
   template <class... O>
   auto order_by(const O&... o) const {
-    return SelectQuery<std::tuple<Items...>, From, std::tuple<Joins...>, Where, std::tuple<decltype(order_term(o))...>,
-                       HasLimit, HasOffset>(*conn_, joins_, where_, limit_, offset_);
+    return SelectQuery<std::tuple<Items...>, From, std::tuple<Joins...>, Where,
+                       std::tuple<decltype(order_term(o))...>, HasLimit, HasOffset>(
+        *exec_, joins_, where_, limit_, offset_);
   }
   auto limit(std::int64_t n) const {
-    return SelectQuery<std::tuple<Items...>, From, std::tuple<Joins...>, Where, std::tuple<Order...>, true, HasOffset>(
-        *conn_, joins_, where_, n, offset_);
+    return SelectQuery<std::tuple<Items...>, From, std::tuple<Joins...>, Where,
+                       std::tuple<Order...>, true, HasOffset>(*exec_, joins_, where_, n, offset_);
   }
   auto offset(std::int64_t n) const {
-    return SelectQuery<std::tuple<Items...>, From, std::tuple<Joins...>, Where, std::tuple<Order...>, HasLimit, true>(
-        *conn_, joins_, where_, limit_, n);
+    return SelectQuery<std::tuple<Items...>, From, std::tuple<Joins...>, Where,
+                       std::tuple<Order...>, HasLimit, true>(*exec_, joins_, where_, limit_, n);
   }
 
   std::vector<row_type> all() const {
@@ -180,7 +192,7 @@ class SelectQuery<std::tuple<Items...>, From, std::tuple<Joins...>, Where, std::
     std::vector<row_type> rows;
     if constexpr (HasLimit) rows.reserve(rows_to_reserve(limit_));
     auto sink = row_sink([&](const RowView& r) { decode_into(r, rows.emplace_back()); });
-    conn_->stream(sql(), bind(params), sink);
+    exec_->stream(sql(), bind(params), sink);
     return rows;
   }
 
@@ -204,7 +216,7 @@ class SelectQuery<std::tuple<Items...>, From, std::tuple<Joins...>, Where, std::
       fn(std::as_const(row));
       ++count;
     });
-    conn_->stream(sql(), bind(params), sink);
+    exec_->stream(sql(), bind(params), sink);
     return count;
   }
 
@@ -218,7 +230,7 @@ class SelectQuery<std::tuple<Items...>, From, std::tuple<Joins...>, Where, std::
       decode_into(r, row.emplace());
       return false;
     });
-    conn_->stream(sql(), bind(params), sink);
+    exec_->stream(sql(), bind(params), sink);
     return row;
   }
 
@@ -242,8 +254,9 @@ class SelectQuery<std::tuple<Items...>, From, std::tuple<Joins...>, Where, std::
   template <class T, bool Left, class On>
   auto join(On on) const {
     using J = Join<T, Left, On>;
-    return SelectQuery<std::tuple<Items...>, From, std::tuple<Joins..., J>, Where, std::tuple<Order...>, HasLimit, HasOffset>(
-        *conn_, std::tuple_cat(joins_, std::tuple<J>{J{std::move(on)}}), where_, limit_, offset_);
+    return SelectQuery<std::tuple<Items...>, From, std::tuple<Joins..., J>, Where,
+                       std::tuple<Order...>, HasLimit, HasOffset>(
+        *exec_, std::tuple_cat(joins_, std::tuple<J>{J{std::move(on)}}), where_, limit_, offset_);
   }
 
   static constexpr void check_rules() {
@@ -279,7 +292,7 @@ class SelectQuery<std::tuple<Items...>, From, std::tuple<Joins...>, Where, std::
       ((sql += std::remove_cvref_t<decltype(j)>::left ? " LEFT JOIN " : " INNER JOIN ",
         append_identifier(sql, std::remove_cvref_t<decltype(j)>::table::table_name), sql += " ON ", j.on.render(sql)), ...);
     }, joins_);
-    if constexpr (!std::is_same_v<Where, NoCondition>) {
+    if constexpr (has_condition<Where>) {
       sql += " WHERE ";
       where_.render(sql);
     }
@@ -318,7 +331,7 @@ class SelectQuery<std::tuple<Items...>, From, std::tuple<Joins...>, Where, std::
     }
   }
 
-  Connection* conn_;
+  Executor* exec_;
   std::tuple<Joins...> joins_;
   Where where_;
   std::int64_t limit_;

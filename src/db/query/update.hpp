@@ -9,21 +9,28 @@ class UpdateQuery : public SingleTableWrite<UpdateQuery<T, Where, Returning>, T,
   friend class SingleTableWrite<UpdateQuery, T, Returning>;
 
  public:
-  UpdateQuery(Connection& conn, dsl::Patch<T> set, Where where = {})
-      : conn_(&conn), set_(std::move(set)), where_(std::move(where)) {}
+  UpdateQuery(Executor& exec, dsl::Patch<T> set, Where where = {})
+      : exec_(&exec), set_(std::move(set)), where_(std::move(where)) {}
 
   template <Condition W>
   auto where(W w) && {
     static_assert(std::is_same_v<Where, NoCondition>,
-                  "update: where() is given once; combine with and_()");
+                  "update: where() is given once (and not with all_rows()); combine with and_()");
     check_tables<W>();
-    return UpdateQuery<T, W, Returning>(*conn_, std::move(set_), std::move(w));
+    return UpdateQuery<T, W, Returning>(*exec_, std::move(set_), std::move(w));
+  }
+  // Every row of the table, on purpose (without this or where(), run() does not compile).
+  auto all_rows() && {
+    static_assert(std::is_same_v<Where, NoCondition>, "update: all_rows() replaces where()");
+    return UpdateQuery<T, AllRows, Returning>(*exec_, std::move(set_));
   }
   auto returning() && {
-    return UpdateQuery<T, Where, true>(*conn_, std::move(set_), std::move(where_));
+    return UpdateQuery<T, Where, true>(*exec_, std::move(set_), std::move(where_));
   }
 
  private:
+  using where_type = Where;
+
   template <class W>
   static constexpr void check_tables() {
     static_assert(
@@ -55,7 +62,7 @@ class UpdateQuery : public SingleTableWrite<UpdateQuery<T, Where, Returning>, T,
     render_single_table_tail<T, Returning>(sql, where_);
   }
 
-  Connection* conn_;
+  Executor* exec_;
   dsl::Patch<T> set_;
   Where where_;
 };
@@ -63,13 +70,13 @@ class UpdateQuery : public SingleTableWrite<UpdateQuery<T, Where, Returning>, T,
 template <class T>
 class UpdateStart {
  public:
-  explicit UpdateStart(Connection& conn) : conn_(&conn) {}
+  explicit UpdateStart(Executor& exec) : exec_(&exec) {}
   auto set(dsl::Patch<T> patch) const {
-    return UpdateQuery<T, NoCondition, false>(*conn_, std::move(patch));
+    return UpdateQuery<T, NoCondition, false>(*exec_, std::move(patch));
   }
 
  private:
-  Connection* conn_;
+  Executor* exec_;
 };
 
 }  // namespace ds::db::query

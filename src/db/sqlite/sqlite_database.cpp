@@ -15,7 +15,7 @@ namespace ds::db {
 namespace {
 
 // Runs each statement on `c`; a failure names its statement (BatchError).
-std::vector<Result> run_each(Connection& c, std::span<const Statement> statements) {
+std::vector<Result> run_each(Executor& c, std::span<const Statement> statements) {
   std::vector<Result> results;
   results.reserve(statements.size());
   for (std::size_t i = 0; i < statements.size(); ++i) {
@@ -29,7 +29,7 @@ std::vector<Result> run_each(Connection& c, std::span<const Statement> statement
 }
 
 // Rolls the migration back when a foreign key is violated; names the first few rows.
-void check_foreign_keys(Connection& tx) {
+void check_foreign_keys(Executor& tx) {
   const auto r = tx.execute("PRAGMA foreign_key_check");
   if (r.row_count() == 0) return;
   std::string what;
@@ -45,11 +45,11 @@ void check_foreign_keys(Connection& tx) {
                           r.row_count(), what));
 }
 
-// Runs statements on one handle that is inside a transaction. Nested transactions and
-// batches become savepoints, so a failing inner part rolls back only itself.
-class TransactionConnection final : public Connection {
+// Runs statements on one handle that is inside a transaction. Batches and savepoints become
+// SQLite savepoints, so a failing inner part rolls back only itself.
+class SqliteTransaction final : public Transaction {
  public:
-  explicit TransactionConnection(SqliteHandle& handle) : handle_(handle) {}
+  explicit SqliteTransaction(SqliteHandle& handle) : handle_(handle) {}
 
   Result execute(std::string_view sql, std::span<const Value> params) override {
     return handle_.execute(sql, params);
@@ -61,11 +61,11 @@ class TransactionConnection final : public Connection {
 
   std::vector<Result> batch(std::span<const Statement> statements) override {
     std::vector<Result> results;
-    transaction([&](Connection& c) { results = run_each(c, statements); });
+    savepoint([&](Transaction& t) { results = run_each(t, statements); });
     return results;
   }
 
-  void transaction(const std::function<void(Connection&)>& body) override {
+  void savepoint(const std::function<void(Transaction&)>& body) override {
     handle_.exec_uncached("SAVEPOINT ds_nested");
     try {
       body(*this);
@@ -75,10 +75,6 @@ class TransactionConnection final : public Connection {
       throw;
     }
     handle_.exec_uncached("RELEASE ds_nested");
-  }
-
-  std::vector<Result> migration_batch(std::span<const Statement>) override {
-    throw Error(Errc::misuse, "migrations cannot run inside another transaction");
   }
 
   std::string_view dialect() const noexcept override { return "sqlite"; }
@@ -168,11 +164,11 @@ class SqliteDatabase final : public Connection {
 
   std::vector<Result> batch(std::span<const Statement> statements) override {
     std::vector<Result> results;
-    transaction([&](Connection& c) { results = run_each(c, statements); });
+    transaction([&](Transaction& t) { results = run_each(t, statements); });
     return results;
   }
 
-  void transaction(const std::function<void(Connection&)>& body) override {
+  void transaction(const std::function<void(Transaction&)>& body) override {
     Lease lease(*this);
     run_transaction(*lease, body);
   }
@@ -183,7 +179,7 @@ class SqliteDatabase final : public Connection {
     lease->exec_uncached("PRAGMA foreign_keys=OFF");
     std::vector<Result> results;
     try {
-      run_transaction(*lease, [&](Connection& tx) {
+      run_transaction(*lease, [&](Transaction& tx) {
         results = run_each(tx, statements);
         check_foreign_keys(tx);
       });
@@ -203,10 +199,10 @@ class SqliteDatabase final : public Connection {
 
  private:
   // BEGIN IMMEDIATE, body, COMMIT on one handle; ROLLBACK and rethrow when body throws.
-  static void run_transaction(SqliteHandle& handle, const std::function<void(Connection&)>& body) {
+  static void run_transaction(SqliteHandle& handle, const std::function<void(Transaction&)>& body) {
     handle.exec_uncached("BEGIN IMMEDIATE");
     try {
-      TransactionConnection tx(handle);
+      SqliteTransaction tx(handle);
       body(tx);
       handle.exec_uncached("COMMIT");
     } catch (...) {

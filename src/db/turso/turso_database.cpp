@@ -123,8 +123,8 @@ constexpr std::string_view kRollbackSavepoint[] = {"ROLLBACK TO ds_batch", "RELE
 
 }  // namespace
 
-// The Connection handed to a transaction body: every statement runs on one server stream.
-class TursoStream final : public Connection {
+// The Transaction handed to a transaction body: every statement runs on one server stream.
+class TursoStream final : public Transaction {
  public:
   explicit TursoStream(TursoDatabase& db) : db_(db), url_(db.pipeline_url_) {}
 
@@ -144,7 +144,7 @@ class TursoStream final : public Connection {
     return take_batch(resp.results.back(), statements, db_.host(), false);
   }
 
-  void transaction(const std::function<void(Connection&)>& body) override {
+  void savepoint(const std::function<void(Transaction&)>& body) override {
     execute("SAVEPOINT ds_nested", {});
     try {
       body(*this);
@@ -159,10 +159,6 @@ class TursoStream final : public Connection {
       throw;
     }
     execute("RELEASE ds_nested", {});
-  }
-
-  std::vector<Result> migration_batch(std::span<const Statement>) override {
-    throw Error(Errc::misuse, "migrations cannot run inside another transaction");
   }
 
   std::string_view dialect() const noexcept override { return "turso"; }
@@ -344,7 +340,7 @@ std::vector<Result> TursoDatabase::batch(std::span<const Statement> statements) 
   return take_batch(resp.results.front(), statements, host(), false);
 }
 
-void TursoDatabase::transaction(const std::function<void(Connection&)>& body) {
+void TursoDatabase::transaction(const std::function<void(Transaction&)>& body) {
   TursoStream stream(*this);
   try {
     body(stream);

@@ -43,7 +43,7 @@ class TursoDatabase final : public Connection {
   // One pipeline: [execute...,  close].
   std::vector<Outcome> execute_each(std::span<const Statement> statements) override;
   std::vector<Result> batch(std::span<const Statement> statements) override;
-  void transaction(const std::function<void(Connection&)>& body) override;
+  void transaction(const std::function<void(Transaction&)>& body) override;
   // One pipeline: [PRAGMA foreign_keys=OFF, atomic batch with a foreign-key check before
   // COMMIT, PRAGMA foreign_keys=ON, close].
   std::vector<Result> migration_batch(std::span<const Statement> statements) override;
