@@ -38,12 +38,7 @@ class DeleteQuery : public SingleTableWrite<DeleteQuery<T, Where, Returning>, T,
       render(scratch);
       return scratch;
     } else {
-      static const std::string sql = [this] {
-        std::string s;
-        render(s);
-        return s;
-      }();
-      return sql;
+      return sql_for_type<DeleteQuery>([&](std::string& s) { render(s); });
     }
   }
 

@@ -16,12 +16,12 @@ namespace ds::db::query {
 using dsl::ColumnRef;
 
 // Every condition node has: tables (std::tuple of the tables it names), dynamic (its SQL
-// depends on run-time data: in_ lists), render(sql), bind(params).
+// depends on run-time data: in_ lists), render(sql, names), bind(params).
 template <class T>
 concept Condition = requires(const T& t, std::string& s, std::vector<Value>& p) {
   typename T::tables;
   { T::dynamic } -> std::convertible_to<bool>;
-  t.render(s);
+  t.render(s, Names::qualified);
   t.bind(p);
 };
 
@@ -29,9 +29,11 @@ template <class... Ts>
 using tables_cat = decltype(std::tuple_cat(std::declval<Ts>()...));
 
 template <class C>
-void render_column(std::string& sql) {
-  append_identifier(sql, C::table::table_name);
-  sql += '.';
+void render_column(std::string& sql, Names names = Names::qualified) {
+  if (names == Names::qualified) {
+    append_identifier(sql, C::table::table_name);
+    sql += '.';
+  }
   append_identifier(sql, C::name);
 }
 
@@ -47,7 +49,11 @@ struct CompareValue {
   using tables = std::tuple<typename C::table>;
   static constexpr bool dynamic = false;
   Value value;
-  void render(std::string& sql) const { render_column<C>(sql); sql += op_sql(O); sql += '?'; }
+  void render(std::string& sql, Names names) const {
+    render_column<C>(sql, names);
+    sql += op_sql(O);
+    sql += '?';
+  }
   void bind(std::vector<Value>& p) const { p.push_back(value); }
 };
 
@@ -56,7 +62,11 @@ template <class L, class R, Op O>
 struct CompareColumns {
   using tables = std::tuple<typename L::table, typename R::table>;
   static constexpr bool dynamic = false;
-  void render(std::string& sql) const { render_column<L>(sql); sql += op_sql(O); render_column<R>(sql); }
+  void render(std::string& sql, Names names) const {
+    render_column<L>(sql, names);
+    sql += op_sql(O);
+    render_column<R>(sql, names);
+  }
   void bind(std::vector<Value>&) const {}
 };
 
@@ -65,12 +75,14 @@ struct Junction {
   using tables = tables_cat<typename E::tables...>;
   static constexpr bool dynamic = (E::dynamic || ...);
   std::tuple<E...> parts;
-  void render(std::string& sql) const {
+  void render(std::string& sql, Names names) const {
     sql += '(';
     bool first = true;
-    std::apply([&](const auto&... e) {
-      ((sql += first ? "" : (Or ? " OR " : " AND "), first = false, e.render(sql)), ...);
-    }, parts);
+    std::apply(
+        [&](const auto&... e) {
+          ((sql += first ? "" : (Or ? " OR " : " AND "), first = false, e.render(sql, names)), ...);
+        },
+        parts);
     sql += ')';
   }
   void bind(std::vector<Value>& p) const { std::apply([&](const auto&... e) { (e.bind(p), ...); }, parts); }
@@ -81,7 +93,11 @@ struct Negation {
   using tables = typename E::tables;
   static constexpr bool dynamic = E::dynamic;
   E inner;
-  void render(std::string& sql) const { sql += "NOT ("; inner.render(sql); sql += ')'; }
+  void render(std::string& sql, Names names) const {
+    sql += "NOT (";
+    inner.render(sql, names);
+    sql += ')';
+  }
   void bind(std::vector<Value>& p) const { inner.bind(p); }
 };
 
@@ -89,7 +105,10 @@ template <class C, bool Negate>
 struct NullTest {
   using tables = std::tuple<typename C::table>;
   static constexpr bool dynamic = false;
-  void render(std::string& sql) const { render_column<C>(sql); sql += Negate ? " IS NOT NULL" : " IS NULL"; }
+  void render(std::string& sql, Names names) const {
+    render_column<C>(sql, names);
+    sql += Negate ? " IS NOT NULL" : " IS NULL";
+  }
   void bind(std::vector<Value>&) const {}
 };
 
@@ -98,12 +117,12 @@ struct InList {
   using tables = std::tuple<typename C::table>;
   static constexpr bool dynamic = true;  // one ? per value
   std::vector<Value> values;
-  void render(std::string& sql) const {
+  void render(std::string& sql, Names names) const {
     if (values.empty()) {
       sql += "0 = 1";  // x IN () is false; written portably
       return;
     }
-    render_column<C>(sql);
+    render_column<C>(sql, names);
     sql += " IN (";
     for (std::size_t i = 0; i < values.size(); ++i) sql += i == 0 ? "?" : ", ?";
     sql += ')';
@@ -116,7 +135,10 @@ struct Like {
   using tables = std::tuple<typename C::table>;
   static constexpr bool dynamic = false;
   Value pattern;
-  void render(std::string& sql) const { render_column<C>(sql); sql += Escaped ? " LIKE ? ESCAPE '\\'" : " LIKE ?"; }
+  void render(std::string& sql, Names names) const {
+    render_column<C>(sql, names);
+    sql += Escaped ? " LIKE ? ESCAPE '\\'" : " LIKE ?";
+  }
   void bind(std::vector<Value>& p) const { p.push_back(pattern); }
 };
 
@@ -198,7 +220,10 @@ template <Condition A> auto operator!(A a) { return not_(std::move(a)); }
 template <class C, bool Desc>
 struct OrderTerm {
   using tables = std::tuple<typename C::table>;
-  void render(std::string& sql) const { render_column<C>(sql); if (Desc) sql += " DESC"; }
+  void render(std::string& sql, Names names) const {
+    render_column<C>(sql, names);
+    if (Desc) sql += " DESC";
+  }
 };
 template <ColumnRef C> auto asc(const C&) { return OrderTerm<std::remove_cvref_t<C>, false>{}; }
 template <ColumnRef C> auto desc(const C&) { return OrderTerm<std::remove_cvref_t<C>, true>{}; }

@@ -63,18 +63,15 @@ void render_returning(std::string& sql) {
   }(std::make_index_sequence<dsl::column_count<T>>{});
 }
 
-// The end of a single-table UPDATE or DELETE: ` WHERE ...` and ` RETURNING ...`, with the
-// columns unqualified (see unqualify_columns: one table in scope, and some libSQL servers
-// cannot resolve a qualified column of a mixed-case table there).
+// The end of a single-table UPDATE or DELETE: ` WHERE ...` and ` RETURNING ...`, with bare
+// column names (Names::bare: only the written table is in scope).
 template <class T, bool Returning, class Where>
 void render_single_table_tail(std::string& sql, const Where& where) {
-  const std::size_t from = sql.size();
   if constexpr (has_condition<Where>) {
     sql += " WHERE ";
-    where.render(sql);
+    where.render(sql, Names::bare);
   }
   if constexpr (Returning) render_returning<T>(sql);
-  unqualify_columns(sql, from, T::table_name);
 }
 
 // A sink decoding every row into a Row<T> appended to `rows`.

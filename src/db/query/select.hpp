@@ -117,7 +117,7 @@ template <class Nullable, class Item> struct rows_result<Nullable, Item> {
 struct NoCondition {
   using tables = std::tuple<>;
   static constexpr bool dynamic = false;
-  void render(std::string&) const {}
+  void render(std::string&, Names) const {}
   void bind(std::vector<Value>&) const {}
 };
 
@@ -189,10 +189,11 @@ class SelectQuery<std::tuple<Items...>, From, std::tuple<Joins...>, Where, std::
   std::vector<row_type> all() const {
     check_rules();
     std::vector<Value> params;
+    std::string scratch;
     std::vector<row_type> rows;
     if constexpr (HasLimit) rows.reserve(rows_to_reserve(limit_));
     auto sink = row_sink([&](const RowView& r) { decode_into(r, rows.emplace_back()); });
-    exec_->stream(sql(), bind(params), sink);
+    exec_->stream(sql(scratch), bind(params), sink);
     return rows;
   }
 
@@ -208,15 +209,16 @@ class SelectQuery<std::tuple<Items...>, From, std::tuple<Joins...>, Where, std::
                   "use all() otherwise");
     using T = std::tuple_element_t<0, typename std::tuple_element_t<0, std::tuple<Items...>>::tables>;
     std::vector<Value> params;
-    std::array<std::string, dsl::column_count<T>> scratch;
+    std::string text;
+    std::array<std::string, dsl::column_count<T>> cells;
     dsl::Borrowed<T> row;
     std::size_t count = 0;
     auto sink = row_sink([&](const RowView& r) {
-      decode_borrowed_row<T>(r, scratch, row);
+      decode_borrowed_row<T>(r, cells, row);
       fn(std::as_const(row));
       ++count;
     });
-    exec_->stream(sql(), bind(params), sink);
+    exec_->stream(sql(text), bind(params), sink);
     return count;
   }
 
@@ -225,12 +227,13 @@ class SelectQuery<std::tuple<Items...>, From, std::tuple<Joins...>, Where, std::
   std::optional<row_type> first() const {
     check_rules();
     std::vector<Value> params;
+    std::string scratch;
     std::optional<row_type> row;
     auto sink = row_sink([&](const RowView& r) {
       decode_into(r, row.emplace());
       return false;
     });
-    exec_->stream(sql(), bind(params), sink);
+    exec_->stream(sql(scratch), bind(params), sink);
     return row;
   }
 
@@ -238,7 +241,9 @@ class SelectQuery<std::tuple<Items...>, From, std::tuple<Joins...>, Where, std::
   // decode with decode_rows<T>() when the query selects one table.
   Statement statement() const {
     check_rules();
-    Statement s{sql(), {}};
+    Statement s;
+    const std::string& text = sql(s.sql);
+    if (&text != &s.sql) s.sql = text;
     bind(s.params);
     return s;
   }
@@ -270,15 +275,14 @@ class SelectQuery<std::tuple<Items...>, From, std::tuple<Joins...>, Where, std::
 
   static constexpr bool dynamic = Where::dynamic || (decltype(Joins::on)::dynamic || ...);
 
-  const std::string& sql() const {
+  // The SQL text: built once for the shape, or rendered into `scratch` when it depends on
+  // the values.
+  const std::string& sql(std::string& scratch) const {
     if constexpr (!dynamic) {
-      static const std::string text = to_sql();
-      return text;
+      return sql_for_type<SelectQuery>([&](std::string& s) { render(s); });
     } else {
-      thread_local std::string text;
-      text.clear();
-      render(text);
-      return text;
+      render(scratch);
+      return scratch;
     }
   }
 
@@ -288,18 +292,23 @@ class SelectQuery<std::tuple<Items...>, From, std::tuple<Joins...>, Where, std::
     ((sql += first ? "" : ", ", first = false, render_item_sql<Items>(sql)), ...);
     sql += " FROM ";
     append_identifier(sql, From::table_name);
-    std::apply([&](const auto&... j) {
-      ((sql += std::remove_cvref_t<decltype(j)>::left ? " LEFT JOIN " : " INNER JOIN ",
-        append_identifier(sql, std::remove_cvref_t<decltype(j)>::table::table_name), sql += " ON ", j.on.render(sql)), ...);
-    }, joins_);
+    std::apply(
+        [&](const auto&... j) {
+          ((sql += std::remove_cvref_t<decltype(j)>::left ? " LEFT JOIN " : " INNER JOIN ",
+            append_identifier(sql, std::remove_cvref_t<decltype(j)>::table::table_name),
+            sql += " ON ", j.on.render(sql, Names::qualified)),
+           ...);
+        },
+        joins_);
     if constexpr (has_condition<Where>) {
       sql += " WHERE ";
-      where_.render(sql);
+      where_.render(sql, Names::qualified);
     }
     if constexpr (sizeof...(Order) > 0) {
       sql += " ORDER BY ";
       bool first_order = true;
-      ((sql += first_order ? "" : ", ", first_order = false, Order{}.render(sql)), ...);
+      ((sql += first_order ? "" : ", ", first_order = false, Order{}.render(sql, Names::qualified)),
+       ...);
     }
     if constexpr (HasLimit) sql += " LIMIT ?";
     else if constexpr (HasOffset) sql += " LIMIT -1";

@@ -15,22 +15,9 @@ inline void append_identifier(std::string& sql, std::string_view name) {
   sql += '"';
 }
 
-// Removes the `"table".` qualifier from every column in sql[from..]. A single-table UPDATE or
-// DELETE needs none, and some libSQL servers (tursodb 0.6) cannot resolve a qualified column
-// of a mixed-case table there. Safe because SQL text holds only identifiers, never values.
-inline void unqualify_columns(std::string& sql, std::size_t from, std::string_view table) {
-  std::string prefix;
-  append_identifier(prefix, table);
-  prefix += '.';
-  std::size_t out = from;
-  for (std::size_t in = from; in < sql.size();) {
-    if (sql.compare(in, prefix.size(), prefix) == 0) {
-      in += prefix.size();
-    } else {
-      sql[out++] = sql[in++];
-    }
-  }
-  sql.resize(out);
-}
+// How a column is named in SQL text: `"table"."column"` where several tables may be in scope
+// (SELECT), bare `"column"` where only the written table is (a single-table UPDATE or DELETE,
+// where a qualifier adds nothing and some libSQL servers cannot resolve one).
+enum class Names { qualified, bare };
 
 }  // namespace ds::db::query
