@@ -278,6 +278,24 @@ TEST_F(QueryApi, SeveralRowsInsertAtomically) {
       db().insert(projects).values(Rows{{.id = "a", .name = "n"}, {.id = "b", .name = "n"}}).run(),
       2);
   EXPECT_EQ(db().delete_from(projects).all_rows().run(), 2);
+  // Several rows are several statements: statement() refuses rather than drop rows.
+  try {
+    (void)db()
+        .insert(projects)
+        .values(Rows{{.id = "c", .name = "n"}, {.id = "d", .name = "n"}})
+        .statement();
+    ADD_FAILURE() << "statement() of two rows did not throw";
+  } catch (const ds::Error& e) {
+    EXPECT_EQ(e.code(), ds::Errc::misuse);
+  }
+  // RETURNING over several rows gives every inserted row, in order.
+  const auto rows = db().insert(projects)
+                        .values(Rows{{.id = "e", .name = "n"}, {.id = "f", .name = "n"}})
+                        .returning()
+                        .all();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].id, "e");
+  EXPECT_EQ(rows[1].id, "f");
 }
 
 }  // namespace

@@ -28,11 +28,13 @@ class DeleteQuery : public SingleTableWrite<DeleteQuery<T, Where, Returning>, T,
   auto returning() && { return DeleteQuery<T, Where, true>(*exec_, std::move(where_)); }
 
  private:
-  using where_type = Where;
+  static constexpr bool bounded = !std::is_same_v<Where, NoCondition>;
+  static constexpr std::size_t statement_count() { return 1; }
 
   // Binds the values into `params`; returns the SQL text: built once for the shape, or
   // `scratch` rendered when the condition's text depends on its values.
-  const std::string& prepare(std::vector<Value>& params, std::string& scratch) const {
+  const std::string& prepare(std::size_t /*statement*/, std::vector<Value>& params,
+                             std::string& scratch) const {
     where_.bind(params);
     if constexpr (Where::dynamic) {
       render(scratch);

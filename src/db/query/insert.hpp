@@ -4,14 +4,10 @@
 //         ... .on_conflict_do_update(t.key, excluded(t.value, t.updated_at))  (the new row's values)
 //         ... .returning().first()
 #include <cstdint>
-#include <optional>
-#include <span>
 #include <string>
 #include <vector>
 
-#include "db/connection.hpp"
-#include "db/query/select.hpp"
-#include "db/query/shape_cache.hpp"
+#include "db/query/single_table_write.hpp"
 
 namespace ds::db::query {
 
@@ -28,82 +24,8 @@ Excluded<std::remove_cvref_t<C>...> excluded(const C&...) {
 template <class TargetColumn, class Set>
 struct ExcludedUpdate {};
 
-// Writes "col" = ?, ... for the present fields of a patch; returns the mask of present columns.
-template <class T>
-std::uint64_t patch_mask(const dsl::Patch<T>& patch) {
-  std::uint64_t mask = 0;
-  auto f = dsl::fields<T>(patch);
-  [&]<std::size_t... I>(std::index_sequence<I...>) {
-    ((mask |= std::get<I>(f).present ? (std::uint64_t{1} << I) : 0), ...);
-  }(std::make_index_sequence<dsl::column_count<T>>{});
-  return mask;
-}
-template <class T>
-void render_set(std::string& sql, std::uint64_t mask) {
-  bool first = true;
-  [&]<std::size_t... I>(std::index_sequence<I...>) {
-    ((mask & (std::uint64_t{1} << I)
-          ? (sql += first ? "" : ", ", first = false, append_identifier(sql, dsl::column_at<T, I>::name), sql += " = ?", 0)
-          : 0),
-     ...);
-  }(std::make_index_sequence<dsl::column_count<T>>{});
-}
-template <class T>
-void bind_set(const dsl::Patch<T>& patch, std::vector<Value>& params) {
-  auto f = dsl::fields<T>(patch);
-  [&]<std::size_t... I>(std::index_sequence<I...>) {
-    ((std::get<I>(f).present ? (params.push_back(encode<dsl::column_at<T, I>::kind>(std::get<I>(f).value)), 0) : 0), ...);
-  }(std::make_index_sequence<dsl::column_count<T>>{});
-}
-template <class T>
-void render_returning(std::string& sql) {
-  sql += " RETURNING ";
-  [&]<std::size_t... I>(std::index_sequence<I...>) {
-    ((sql += (I == 0 ? "" : ", "), append_identifier(sql, dsl::column_at<T, I>::name)), ...);
-  }(std::make_index_sequence<dsl::column_count<T>>{});
-}
-
-// The end of a single-table UPDATE or DELETE: ` WHERE ...` and ` RETURNING ...`, with bare
-// column names (Names::bare: only the written table is in scope).
-template <class T, bool Returning, class Where>
-void render_single_table_tail(std::string& sql, const Where& where) {
-  if constexpr (has_condition<Where>) {
-    sql += " WHERE ";
-    where.render(sql, Names::bare);
-  }
-  if constexpr (Returning) render_returning<T>(sql);
-}
-
-// A sink decoding every row into a Row<T> appended to `rows`.
-template <class T>
-auto append_rows_sink(std::vector<dsl::Row<T>>& rows) {
-  return row_sink([&rows](const RowView& r) {
-    std::size_t at = 0;
-    decode_row<T>(r, at, rows.emplace_back());
-  });
-}
-
-// The rows of an already collected result (a batch() step), as Row<T>.
-template <class T>
-std::vector<dsl::Row<T>> decode_rows(const Result& result) {
-  std::vector<dsl::Row<T>> rows;
-  rows.reserve(result.row_count());
-  auto sink = append_rows_sink<T>(rows);
-  stream_rows(result, sink);
-  return rows;
-}
-
-// The sink of a statement whose rows are not wanted (run()).
-inline RowSink& ignore_rows() noexcept {
-  struct Ignore final : RowSink {
-    bool row(const RowView&) override { return true; }
-  };
-  static Ignore sink;
-  return sink;
-}
-
 template <class T, Conflict K, class Target, bool Returning>
-class InsertQuery {
+class InsertQuery : public SingleTableWrite<InsertQuery<T, K, Target, Returning>, T, Returning> {
  public:
   InsertQuery(Executor& exec, std::vector<dsl::InsertRow<T>> rows, dsl::Patch<T> update = {})
       : exec_(&exec), rows_(std::move(rows)), update_(std::move(update)) {}
@@ -130,51 +52,14 @@ class InsertQuery {
     return InsertQuery<T, K, Target, true>(*exec_, std::move(rows_), std::move(update_));
   }
 
-  // Runs the insert (several rows: one atomic batch). Returns the number of rows inserted.
-  std::int64_t run() && requires(!Returning) {
-    return execute_all(ignore_rows());
-  }
-  std::vector<dsl::Row<T>> all() && requires Returning {
-    std::vector<dsl::Row<T>> out;
-    out.reserve(rows_.size());
-    auto sink = append_rows_sink<T>(out);
-    execute_all(sink);
-    return out;
-  }
-  // The inserted row; nullopt when a conflict skipped it.
-  std::optional<dsl::Row<T>> first() && requires Returning {
-    auto rows = std::move(*this).all();
-    if (rows.empty()) return std::nullopt;
-    return std::move(rows.front());
-  }
-  // The insert of its one row as a statement, not run (for Connection::batch()). Throws
-  // Error(misuse) for several rows: build one statement per row.
-  Statement statement() && {
-    if (rows_.size() != 1) throw Error(Errc::misuse, "insert: statement() takes exactly one row");
-    Statement s;
-    s.sql = prepare(rows_.front(), s.params);
-    return s;
-  }
-
  private:
-  // One row streams its RETURNING rows; several rows run as one atomic batch (one round
-  // trip on remote drivers; a savepoint inside a transaction).
-  std::int64_t execute_all(RowSink& sink) {
-    if (rows_.size() == 1) {
-      std::vector<Value> params;
-      const std::string& sql = prepare(rows_.front(), params);
-      return exec_->stream(sql, params, sink);
-    }
-    std::vector<Statement> statements(rows_.size());
-    for (std::size_t i = 0; i < rows_.size(); ++i) {
-      statements[i].sql = prepare(rows_[i], statements[i].params);
-    }
-    std::int64_t n = 0;
-    for (const Result& r : exec_->batch(statements)) {
-      stream_rows(r, sink);
-      n += r.rows_affected;
-    }
-    return n;
+  friend class SingleTableWrite<InsertQuery, T, Returning>;
+  static constexpr bool bounded = true;  // an insert touches only the rows it adds
+
+  // One statement per row: several rows run as one atomic batch.
+  std::size_t statement_count() const { return rows_.size(); }
+  const std::string& prepare(std::size_t i, std::vector<Value>& params, std::string& /*scratch*/) {
+    return prepare(rows_[i], params);
   }
 
   // Moves the values of `row` into `params`; returns the SQL text of its shape (cached).

@@ -29,7 +29,8 @@ class UpdateQuery : public SingleTableWrite<UpdateQuery<T, Where, Returning>, T,
   }
 
  private:
-  using where_type = Where;
+  static constexpr bool bounded = !std::is_same_v<Where, NoCondition>;
+  static constexpr std::size_t statement_count() { return 1; }
 
   template <class W>
   static constexpr void check_tables() {
@@ -40,7 +41,8 @@ class UpdateQuery : public SingleTableWrite<UpdateQuery<T, Where, Returning>, T,
 
   // Binds the values into `params`; returns the SQL text: the cached text of the shape, or
   // `scratch` rendered when the condition's text depends on its values.
-  const std::string& prepare(std::vector<Value>& params, std::string& scratch) const {
+  const std::string& prepare(std::size_t /*statement*/, std::vector<Value>& params,
+                             std::string& scratch) const {
     const std::uint64_t mask = patch_mask<T>(set_);
     if (mask == 0) throw Error(Errc::misuse, "update: set() names no column");
     params.reserve(dsl::column_count<T> + 2);
