@@ -1,6 +1,7 @@
 // The Turso driver against the REAL local libSQL-protocol server (tursodb). Its limits (see
 // shared/spec/hrana.md: no close, no streams, affected_row_count always 0) are the server's;
-// these tests assert what must hold on it, not the server's gaps.
+// these tests assert what must hold on it, not the server's gaps; the driver's counts are
+// true on it all the same.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -125,6 +126,24 @@ TEST_F(TursoDriver, BatchIsOneRequestAndAtomic) {
   // The connection is usable afterwards (no transaction left open).
   db_->execute("INSERT INTO t (name) VALUES ('after')");
   EXPECT_EQ(count(), 51);
+}
+
+// tursodb reports 0 affected rows and no rowid for everything: the driver's counts are true.
+TEST_F(TursoDriver, RowsAffectedAndRowidAreTrueOnAServerThatReportsNeither) {
+  const auto ins = db_->execute("INSERT INTO t (name) VALUES ('a'), ('b'), ('c')");
+  EXPECT_EQ(ins.rows_affected, 3);
+  EXPECT_EQ(ins.last_insert_rowid, 3);
+  EXPECT_EQ(db_->execute("UPDATE t SET n = 1 WHERE id >= 2").rows_affected, 2);
+  EXPECT_EQ(db_->execute("DELETE FROM t WHERE id = 99").rows_affected, 0);
+  EXPECT_EQ(db_->execute("INSERT INTO t (name) VALUES ('a') ON CONFLICT DO NOTHING").rows_affected,
+            0);
+  EXPECT_EQ(db_->execute("SELECT * FROM t").rows_affected, 0);
+  const Statement both[] = {{"DELETE FROM t WHERE id = 1", {}}, {"UPDATE t SET n = 2", {}}};
+  const auto results = db_->batch(both);
+  EXPECT_EQ(results.at(0).rows_affected, 1);
+  EXPECT_EQ(results.at(1).rows_affected, 2);
+  db_->transaction(
+      [](ds::db::Transaction& tx) { EXPECT_EQ(tx.execute("DELETE FROM t").rows_affected, 2); });
 }
 
 TEST_F(TursoDriver, TransactionCommitsAndRollsBack) {

@@ -121,7 +121,7 @@ TEST(HranaCodec, BatchIsAtomicWithNotOkConditions) {
   PipelineWriter w(std::string("b"));
   const std::vector<Statement> stmts{{"INSERT INTO t VALUES (?)", {std::int64_t{1}}}, {"DELETE FROM t", {}}};
   const std::string_view undo[] = {"ROLLBACK"};
-  w.atomic_batch(stmts, "BEGIN IMMEDIATE", "COMMIT", undo);
+  w.atomic_batch(ds::db::hrana::steps_of(stmts), "BEGIN IMMEDIATE", "COMMIT", undo);
   w.close();
   const auto j = json::parse(w.finish());
   EXPECT_EQ(j["baton"], "b");
@@ -143,7 +143,7 @@ TEST(HranaCodec, VerifiedBatchChecksBeforeCommitAndCommitsWhenTheCheckCannotRun)
   const std::vector<Statement> stmts{{"INSERT INTO t VALUES (1)", {}}, {"DELETE FROM t", {}}};
   const std::string_view undo[] = {"ROLLBACK"};
   const PipelineWriter::Verification verify{"PROBE", "CHECK"};
-  w.atomic_batch(stmts, "BEGIN IMMEDIATE", "COMMIT", undo, &verify);
+  w.atomic_batch(ds::db::hrana::steps_of(stmts), "BEGIN IMMEDIATE", "COMMIT", undo, &verify);
   const auto steps = json::parse(w.finish())["requests"][0]["batch"]["steps"];
   ASSERT_EQ(steps.size(), 7u);  // begin, 2 statements, probe, check, commit, rollback
   const auto ok = [](int step) { return json({{"type", "ok"}, {"step", step}}); };
@@ -165,8 +165,9 @@ TEST(HranaCodec, BatchWithoutVerificationIsUnchanged) {
   const std::vector<Statement> stmts{{"INSERT INTO t VALUES (?)", {std::int64_t{1}}}};
   const std::string_view undo[] = {"ROLLBACK"};
   PipelineWriter plain(std::nullopt), explicit_null(std::nullopt);
-  plain.atomic_batch(stmts, "BEGIN IMMEDIATE", "COMMIT", undo);
-  explicit_null.atomic_batch(stmts, "BEGIN IMMEDIATE", "COMMIT", undo, nullptr);
+  plain.atomic_batch(ds::db::hrana::steps_of(stmts), "BEGIN IMMEDIATE", "COMMIT", undo);
+  explicit_null.atomic_batch(ds::db::hrana::steps_of(stmts), "BEGIN IMMEDIATE", "COMMIT", undo,
+                             nullptr);
   const std::string text = plain.finish();
   EXPECT_EQ(text, explicit_null.finish());
   EXPECT_EQ(json::parse(text)["requests"][0]["batch"]["steps"].size(), 4u);

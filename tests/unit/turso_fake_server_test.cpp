@@ -2,6 +2,7 @@
 // tursodb cannot show (auth, expired batons, close handling, retries, keep-alive).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -34,6 +35,28 @@ json ok_execute(int affected = 0, std::optional<std::int64_t> rowid = std::nullo
               {"last_insert_rowid", rowid ? json(std::to_string(*rowid)) : json(nullptr)}}}}}};
 }
 
+// The answer to the driver's counting queries (write_counts.hpp): `affected` rows changed,
+// `rowid` the last one inserted; total_changes() moves by `affected`.
+json counts_result(const std::string& sql, int affected, std::int64_t rowid) {
+  const auto integer = [](std::int64_t v) {
+    return json{{"type", "integer"}, {"value", std::to_string(v)}};
+  };
+  json row = sql == "SELECT total_changes()"
+                 ? json::array({integer(100)})
+                 : json::array({integer(affected), integer(rowid), integer(100 + affected)});
+  json cols = json::array();
+  for (std::size_t i = 0; i < row.size(); ++i)
+    cols.push_back({{"name", "c"}, {"decltype", nullptr}});
+  return {{"cols", cols},
+          {"rows", json::array({row})},
+          {"affected_row_count", 0},
+          {"last_insert_rowid", nullptr}};
+}
+bool is_counting(const json& stmt) {
+  const std::string sql = stmt["sql"];
+  return sql.starts_with("SELECT changes(),") || sql == "SELECT total_changes()";
+}
+
 // Answers every request of a pipeline with success, like a complete sqld would.
 json answer_all(const json& pipeline, const std::string& baton, int affected = 1) {
   json results = json::array();
@@ -45,11 +68,20 @@ json answer_all(const json& pipeline, const std::string& baton, int affected = 1
       for (std::size_t i = 0; i < r["batch"]["steps"].size(); ++i) {
         const bool undo = r["batch"]["steps"][i].contains("condition") &&
                           r["batch"]["steps"][i]["condition"]["type"] == "not";
-        step_results.push_back(undo ? json(nullptr) : ok_execute(affected, 10 + i)["response"]["result"]);
+        const auto& stmt = r["batch"]["steps"][i]["stmt"];
+        step_results.push_back(undo ? json(nullptr)
+                               : is_counting(stmt)
+                                   ? counts_result(stmt["sql"], affected, 10 + i)
+                                   : ok_execute(affected, 10 + i)["response"]["result"]);
         step_errors.push_back(nullptr);
       }
       results.push_back({{"type", "ok"},
                          {"response", {{"type", "batch"}, {"result", {{"step_results", step_results}, {"step_errors", step_errors}}}}}});
+    } else if (is_counting(r["stmt"])) {
+      results.push_back(
+          {{"type", "ok"},
+           {"response",
+            {{"type", "execute"}, {"result", counts_result(r["stmt"]["sql"], affected, 42)}}}});
     } else {
       results.push_back(ok_execute(affected, 42));
     }
@@ -292,16 +324,64 @@ TEST(TursoFake, ResultsMapLikeSqlite) {
   EXPECT_EQ(sel.row_count(), 1u);
 }
 
+// A server reporting 0 rows and no rowid for every statement (tursodb 0.6 does): the counts
+// come from the connection, asked in the same pipeline, never from the server's report.
+TEST(TursoFake, CountsComeFromTheConnectionNotTheServersReport) {
+  FakeHttpServer server([](const FakeHttpServer::Request& r) {
+    auto answer = answer_all(json::parse(r.body), "b", 2);
+    for (auto& res : answer["results"]) {
+      if (res["response"]["type"] == "execute" && res["response"]["result"]["cols"].size() == 1)
+        res["response"]["result"]["affected_row_count"] = 0;
+    }
+    return FakeHttpServer::Response{200, answer.dump()};
+  });
+  TursoDatabase db(options_for(server));
+  const Result del = db.execute("DELETE FROM t WHERE a > 1");
+  EXPECT_EQ(del.rows_affected, 2);
+  EXPECT_FALSE(del.last_insert_rowid);
+  const Result ins = db.execute("insert into t values (1), (2)");
+  EXPECT_EQ(ins.rows_affected, 2);
+  EXPECT_EQ(ins.last_insert_rowid, 42);
+  const Result ddl = db.execute("CREATE TABLE u (a)");
+  EXPECT_EQ(ddl.rows_affected, 0);
+  EXPECT_EQ(db.requests_sent(), 3u);  // no extra round trip
+  const auto reqs = server.requests();
+  const auto requests = json::parse(reqs[0].body)["requests"];
+  ASSERT_EQ(requests.size(), 3u);  // the DELETE, its counts, close
+  EXPECT_EQ(requests[1]["stmt"]["sql"], "SELECT changes(), last_insert_rowid(), total_changes()");
+  EXPECT_EQ(json::parse(reqs[2].body)["requests"].size(), 2u);  // DDL: no counting
+}
+
+// A WITH statement may or may not write: it counts only when total_changes() moved.
+TEST(TursoFake, AWithStatementCountsOnlyWhenTotalChangesMoved) {
+  std::atomic<bool> moved{false};
+  FakeHttpServer server([&moved](const FakeHttpServer::Request& r) {
+    // changes() still says 3 (an earlier statement's count); total_changes() tells the truth.
+    auto answer = answer_all(json::parse(r.body), "b", 3);
+    if (!moved) answer["results"][2]["response"]["result"]["rows"][0][2]["value"] = "100";
+    return FakeHttpServer::Response{200, answer.dump()};
+  });
+  TursoDatabase db(options_for(server));
+  EXPECT_EQ(db.execute("WITH x AS (SELECT 1) SELECT * FROM x").rows_affected, 0);
+  moved = true;
+  EXPECT_EQ(db.execute("WITH x AS (SELECT 1) DELETE FROM t WHERE a IN x").rows_affected, 3);
+  const auto requests = json::parse(server.requests()[0].body)["requests"];
+  ASSERT_EQ(requests.size(), 4u);  // total_changes(), the statement, its counts, close
+  EXPECT_EQ(requests[0]["stmt"]["sql"], "SELECT total_changes()");
+}
+
 TEST(TursoFake, BatchIsOneRequestAndMapsTheFirstFailingStep) {
   FakeHttpServer server([](const FakeHttpServer::Request& r) {
     auto answer = answer_all(json::parse(r.body), "b");
     auto& result = answer["results"][0]["response"]["result"];
+    // Steps: 0 BEGIN, 1 insert, 2 its counts, 3 insert, 4 its counts, 5 SELECT, 6 COMMIT, 7
+    // ROLLBACK.
     if (r.body.find("fail-me") != std::string::npos) {
-      result["step_results"][2] = nullptr;
-      result["step_errors"][2] = {{"message", "UNIQUE constraint failed: t.a"}, {"code", "SQLITE_CONSTRAINT_UNIQUE"}};
-      result["step_results"][3] = nullptr;  // skipped
-      result["step_results"][4] = nullptr;  // COMMIT skipped
-      result["step_results"][5] = ok_execute()["response"]["result"];  // ROLLBACK ran
+      result["step_results"][3] = nullptr;
+      result["step_errors"][3] = {{"message", "UNIQUE constraint failed: t.a"},
+                                  {"code", "SQLITE_CONSTRAINT_UNIQUE"}};
+      for (int skipped : {4, 5, 6}) result["step_results"][skipped] = nullptr;
+      result["step_results"][7] = ok_execute()["response"]["result"];  // ROLLBACK ran
     }
     return FakeHttpServer::Response{200, answer.dump()};
   });
@@ -309,7 +389,7 @@ TEST(TursoFake, BatchIsOneRequestAndMapsTheFirstFailingStep) {
   const Statement ok[] = {{"INSERT INTO t VALUES (1)", {}}, {"INSERT INTO t VALUES (2)", {}}};
   const auto results = db.batch(ok);
   ASSERT_EQ(results.size(), 2u);
-  EXPECT_EQ(results[1].last_insert_rowid, 12);  // step 2's own rowid
+  EXPECT_EQ(results[1].last_insert_rowid, 14);  // from step 4, the second insert's counts
   EXPECT_EQ(db.requests_sent(), 1u);
 
   const Statement bad[] = {{"INSERT INTO t VALUES (1)", {}}, {"INSERT INTO t VALUES ('fail-me')", {}}, {"SELECT 1", {}}};
@@ -343,10 +423,10 @@ void step_fails(json& result, std::size_t step, const std::string& message, cons
 void step_skipped(json& result, std::size_t step) { result["step_results"][step] = nullptr; }
 void step_ran(json& result, std::size_t step) { result["step_results"][step] = ok_execute()["response"]["result"]; }
 
-// Two statements: steps 0 BEGIN, 1-2 statements, 3 probe, 4 check, 5 COMMIT, 6 ROLLBACK. The
-// batch is request 1 of the pipeline.
-const Statement kTwo[] = {{"INSERT INTO t VALUES (1)", {}}, {"INSERT INTO t VALUES (2)", {}}};
-constexpr std::size_t kProbe = 3, kCheck = 4, kCommit = 5, kRollback = 6;
+// Two statements: steps 0 BEGIN, 1 CREATE, 2 INSERT, 3 its counts, 4 probe, 5 check, 6 COMMIT,
+// 7 ROLLBACK. The batch is request 1 of the pipeline.
+const Statement kTwo[] = {{"CREATE TABLE t (a)", {}}, {"INSERT INTO t VALUES (2)", {}}};
+constexpr std::size_t kProbe = 4, kCheck = 5, kCommit = 6, kRollback = 7;
 
 }  // namespace
 
@@ -362,7 +442,7 @@ TEST(TursoFake, MigrationBatchIsOnePipelineWithForeignKeysOffAroundTheBatch) {
   EXPECT_EQ(requests[0]["type"], "execute");
   EXPECT_EQ(requests[0]["stmt"]["sql"], "PRAGMA foreign_keys=OFF");
   EXPECT_EQ(requests[1]["type"], "batch");
-  EXPECT_EQ(requests[1]["batch"]["steps"].size(), 7u);
+  EXPECT_EQ(requests[1]["batch"]["steps"].size(), 8u);
   EXPECT_EQ(requests[1]["batch"]["steps"][kProbe]["stmt"]["sql"], "SELECT 1 FROM pragma_foreign_key_check WHERE 0");
   EXPECT_EQ(requests[2]["type"], "execute");
   EXPECT_EQ(requests[2]["stmt"]["sql"], "PRAGMA foreign_keys=ON");
@@ -402,7 +482,7 @@ TEST(TursoFake, MigrationBatchFailingStatementIsNamedByIndex) {
   FakeHttpServer server(scripted([](json& a) {
     auto& b = batch_result(a, 1);
     step_fails(b, 2, "UNIQUE constraint failed: t.a", "SQLITE_CONSTRAINT_UNIQUE");
-    for (std::size_t s : {kProbe, kCheck, kCommit}) step_skipped(b, s);
+    for (std::size_t s : {std::size_t{3}, kProbe, kCheck, kCommit}) step_skipped(b, s);
     step_ran(b, kRollback);
   }));
   TursoDatabase db(options_for(server));
@@ -452,12 +532,13 @@ TEST(TursoFake, ExecuteEachIsOneRequestAndMapsEachStatementsError) {
 }
 
 TEST(TursoFake, BatchFailingStatementIsNamedByIndex) {
-  // Steps: 0 BEGIN, 1-4 statements, 5 COMMIT, 6 ROLLBACK; statement index 2 is step 3.
+  // Steps: 0 BEGIN, then each insert and its counts (1-8), 9 COMMIT, 10 ROLLBACK; statement
+  // index 2 is step 5.
   FakeHttpServer server(scripted([](json& a) {
     auto& b = batch_result(a, 0);
-    step_fails(b, 3, "UNIQUE constraint failed: t.a", "SQLITE_CONSTRAINT_UNIQUE");
-    for (std::size_t s : {4, 5}) step_skipped(b, s);
-    step_ran(b, 6);
+    step_fails(b, 5, "UNIQUE constraint failed: t.a", "SQLITE_CONSTRAINT_UNIQUE");
+    for (std::size_t s : {6, 7, 8, 9}) step_skipped(b, s);
+    step_ran(b, 10);
   }));
   TursoDatabase db(options_for(server));
   const Statement four[] = {{"INSERT INTO t VALUES (1)", {}}, {"INSERT INTO t VALUES (2)", {}},
@@ -469,4 +550,15 @@ TEST(TursoFake, BatchFailingStatementIsNamedByIndex) {
     EXPECT_EQ(e.statement_index(), 2u);
     EXPECT_EQ(e.code(), Errc::constraint);
   }
+}
+
+// A server that cannot answer the counting query: the write stands, with the server's report.
+TEST(TursoFake, AFailedCountingQueryKeepsTheServersReport) {
+  FakeHttpServer server(scripted([](json& a) {
+    a["results"][1] = {
+        {"type", "error"},
+        {"error", {{"message", "no such function: changes"}, {"code", "SQLITE_ERROR"}}}};
+  }));
+  TursoDatabase db(options_for(server));
+  EXPECT_EQ(db.execute("UPDATE t SET a = 1").rows_affected, 1);
 }

@@ -16,7 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-// Length of the valid UTF-8 sequence starting at s[i], or 0 when it is not valid.
 void append_stmt(std::string& out, std::string_view sql, std::span<const Value> args) {
   out += R"({"sql":)";
   append_json_string(out, sql);
@@ -257,7 +256,14 @@ void PipelineWriter::execute(std::string_view sql, std::span<const Value> args) 
   out_.push_back('}');
 }
 
-void PipelineWriter::atomic_batch(std::span<const Statement> statements, std::string_view begin_sql,
+std::vector<Step> steps_of(std::span<const Statement> statements) {
+  std::vector<Step> steps;
+  steps.reserve(statements.size());
+  for (const auto& s : statements) steps.push_back({s.sql, s.params});
+  return steps;
+}
+
+void PipelineWriter::atomic_batch(std::span<const Step> statements, std::string_view begin_sql,
                                   std::string_view commit_sql,
                                   std::span<const std::string_view> undo_sqls,
                                   const Verification* verify) {

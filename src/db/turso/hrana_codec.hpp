@@ -14,6 +14,14 @@
 
 namespace ds::db::hrana {
 
+// One statement to send, as views: what a request or a batch step carries.
+struct Step {
+  std::string_view sql;
+  std::span<const Value> params;
+};
+// The statements as steps (views into `statements`, which must outlive them).
+std::vector<Step> steps_of(std::span<const Statement> statements);
+
 // Builds the body of one `POST /v2/pipeline`. Text (SQL and values) must be valid UTF-8 and
 // floats finite: otherwise ds::Error(misuse), before anything is sent.
 class PipelineWriter {
@@ -34,7 +42,7 @@ class PipelineWriter {
   // ok(previous); with `verify`: probe if ok(last), check if ok(probe); `commit_sql` if
   // ok(last) and (ok(check) or not ok(probe)); then each of `undo_sqls` if not ok(commit).
   // Result steps: 0 = begin, 1..n = statements, [n+1 = probe, n+2 = check,] commit, undo steps.
-  void atomic_batch(std::span<const Statement> statements, std::string_view begin_sql,
+  void atomic_batch(std::span<const Step> statements, std::string_view begin_sql,
                     std::string_view commit_sql, std::span<const std::string_view> undo_sqls,
                     const Verification* verify = nullptr);
 

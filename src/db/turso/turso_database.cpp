@@ -4,11 +4,11 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cctype>
 
 #include "core/error.hpp"
 #include "db/fail_when.hpp"
 #include "db/turso/hrana_errors.hpp"
+#include "db/turso/write_counts.hpp"
 
 namespace ds::db {
 namespace {
@@ -18,41 +18,38 @@ using hrana::PipelineWriter;
 using hrana::RequestOutcome;
 using turso::Repeat;
 
-bool starts_with_keyword(std::string_view sql, std::string_view keyword) noexcept {
-  while (!sql.empty() && std::isspace(static_cast<unsigned char>(sql.front())))
-    sql.remove_prefix(1);
-  if (sql.size() < keyword.size()) return false;
-  for (std::size_t i = 0; i < keyword.size(); ++i) {
-    if (std::toupper(static_cast<unsigned char>(sql[i])) != keyword[i]) return false;
-  }
-  return sql.size() == keyword.size() ||
-         !std::isalnum(static_cast<unsigned char>(sql[keyword.size()]));
-}
+using turso::CountedSteps;
 
-bool is_read(std::string_view sql) noexcept {
-  return starts_with_keyword(sql, "SELECT") || starts_with_keyword(sql, "VALUES");
-}
-
-bool is_insert(std::string_view sql) noexcept {
-  return starts_with_keyword(sql, "INSERT") || starts_with_keyword(sql, "REPLACE");
-}
-
-// Servers report the connection's counters whatever the statement did; keep exactly what the
-// SQLite driver reports: rows written by this statement, a rowid only after an INSERT wrote.
-Result normalized(Result r, std::string_view sql) {
-  if (is_read(sql) || r.rows_affected < 0) r.rows_affected = 0;
-  if (r.rows_affected == 0 || !is_insert(sql)) r.last_insert_rowid.reset();
-  return r;
-}
-
-// A statement's result out of an execute outcome, or its error.
-Result take_execute(RequestOutcome& outcome, std::string_view sql, std::string_view host) {
+// The result of one request, or its error.
+Result checked(RequestOutcome& outcome, std::string_view host) {
   if (outcome.error) throw hrana::stream_error(*outcome.error, fmt::format("Turso at {}", host));
   if (outcome.kind != RequestOutcome::Kind::execute) {
     throw Error(Errc::unavailable,
                 fmt::format("Turso at {} answered an execute with another response type", host));
   }
-  return normalized(std::move(outcome.result), sql);
+  return std::move(outcome.result);
+}
+
+// Each step as its own request of the pipeline.
+void write_steps(PipelineWriter& w, const CountedSteps& counted) {
+  for (const auto& step : counted.steps()) w.execute(step.sql, step.params);
+}
+
+// Statement i's result out of the outcomes of the requests write_steps() wrote; `results` is
+// scratch indexed like the steps. Throws the statement's own error.
+Result take_statement(std::span<RequestOutcome> outcomes, const CountedSteps& counted,
+                      std::size_t i, std::vector<std::optional<Result>>& results,
+                      std::string_view host) {
+  results.resize(counted.steps().size());
+  for (std::size_t k = counted.first_step(i); k <= counted.last_step(i); ++k) {
+    RequestOutcome& o = outcomes[k];
+    if (k == counted.own_step(i)) {
+      results[k] = checked(o, host);
+    } else if (!o.error && o.kind == RequestOutcome::Kind::execute) {
+      results[k] = std::move(o.result);
+    }
+  }
+  return counted.result(i, results);
 }
 
 // A step error of an atomic batch as the error its caller sees.
@@ -60,31 +57,34 @@ Error step_error(const hrana::StreamError& e, std::string_view host, std::string
   return hrana::stream_error(e, fmt::format("Turso at {}: batch {} failed", host, what));
 }
 
-// The statements' results out of an atomic batch written by PipelineWriter::atomic_batch
-// (steps: begin, statements..., [probe, check,] commit, undo...); the first failing step
-// becomes the error: BatchError when it is one of the statements.
-std::vector<Result> take_batch(RequestOutcome& outcome, std::span<const Statement> statements,
+// The statements' results out of an atomic batch of `counted`'s steps written by
+// PipelineWriter::atomic_batch (steps: begin, counted steps..., [probe, check,] commit,
+// undo...); the first failing step becomes the error: BatchError when it belongs to one of the
+// statements.
+std::vector<Result> take_batch(RequestOutcome& outcome, const CountedSteps& counted,
                                std::string_view host, bool verified) {
   if (outcome.error) throw hrana::stream_error(*outcome.error, fmt::format("Turso at {}", host));
   auto& b = outcome.batch;
-  const std::size_t n = statements.size();
-  const std::size_t commit = verified ? n + 3 : n + 1;
+  const std::size_t m = counted.steps().size();
+  const std::size_t n = counted.statement_count();
+  const std::size_t commit = verified ? m + 3 : m + 1;
   if (outcome.kind != RequestOutcome::Kind::batch || b.step_results.size() <= commit) {
     throw Error(Errc::unavailable,
                 fmt::format("Turso at {} answered a batch with a malformed result", host));
   }
   if (b.step_errors[0]) throw step_error(*b.step_errors[0], host, "BEGIN");
-  for (std::size_t i = 1; i <= n; ++i) {
-    if (b.step_errors[i])
-      throw BatchError(step_error(*b.step_errors[i], host, fmt::format("statement {} of {}", i, n)),
-                       i - 1);
+  for (std::size_t k = 1; k <= m; ++k) {
+    if (!b.step_errors[k]) continue;
+    const std::size_t i = counted.statement_of(k - 1);
+    throw BatchError(
+        step_error(*b.step_errors[k], host, fmt::format("statement {} of {}", i + 1, n)), i);
   }
   if (verified) {
-    if (b.step_errors[n + 1]) {
+    if (b.step_errors[m + 1]) {
       spdlog::warn(
           "turso host={} cannot check foreign keys ({}): they were not verified before commit",
-          host, b.step_errors[n + 1]->message);
-    } else if (b.step_errors[n + 2]) {
+          host, b.step_errors[m + 1]->message);
+    } else if (b.step_errors[m + 2]) {
       throw Error(
           Errc::constraint,
           fmt::format(
@@ -94,22 +94,23 @@ std::vector<Result> take_batch(RequestOutcome& outcome, std::span<const Statemen
     }
   }
   if (b.step_errors[commit]) throw step_error(*b.step_errors[commit], host, "COMMIT");
-  std::vector<Result> results;
-  results.reserve(n);
-  for (std::size_t i = 1; i <= n; ++i) {
-    if (!b.step_results[i]) {
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!b.step_results[counted.own_step(i) + 1]) {
       throw Error(
           Errc::unavailable,
           fmt::format("Turso at {} skipped batch step {} without reporting an error; the batch was "
                       "rolled back",
-                      host, i));
+                      host, counted.own_step(i) + 1));
     }
-    results.push_back(normalized(std::move(*b.step_results[i]), statements[i - 1].sql));
   }
   if (!b.step_results[commit]) {
     throw Error(Errc::unavailable,
                 fmt::format("Turso at {} did not commit the batch; it was rolled back", host));
   }
+  const std::span<std::optional<Result>> steps(b.step_results.data() + 1, m);
+  std::vector<Result> results;
+  results.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) results.push_back(counted.result(i, steps));
   return results;
 }
 
@@ -129,19 +130,23 @@ class TursoStream final : public Transaction {
   explicit TursoStream(TursoDatabase& db) : db_(db), url_(db.pipeline_url_) {}
 
   Result execute(std::string_view sql, std::span<const Value> params) override {
-    auto resp = round_trip([&](PipelineWriter& w) { w.execute(sql, params); }, false);
-    return take_execute(resp.results.back(), sql, db_.host());
+    const CountedSteps counted(sql, params);
+    auto resp = round_trip([&](PipelineWriter& w) { write_steps(w, counted); }, false);
+    std::vector<std::optional<Result>> scratch;
+    return take_statement(resp.results, counted, 0, scratch, db_.host());
   }
 
   // Inside a transaction a batch is a savepoint: all of it or none, in one round trip.
   std::vector<Result> batch(std::span<const Statement> statements) override {
     if (statements.empty()) return {};
+    const CountedSteps counted(statements);
     auto resp = round_trip(
         [&](PipelineWriter& w) {
-          w.atomic_batch(statements, "SAVEPOINT ds_batch", "RELEASE ds_batch", kRollbackSavepoint);
+          w.atomic_batch(counted.steps(), "SAVEPOINT ds_batch", "RELEASE ds_batch",
+                         kRollbackSavepoint);
         },
         false);
-    return take_batch(resp.results.back(), statements, db_.host(), false);
+    return take_batch(resp.results.back(), counted, db_.host(), false);
   }
 
   void savepoint(const std::function<void(Transaction&)>& body) override {
@@ -166,7 +171,7 @@ class TursoStream final : public Transaction {
   void commit() {
     if (!begun_) return;  // the body ran no statement: nothing was sent, nothing to end
     auto resp = round_trip([&](PipelineWriter& w) { w.execute("COMMIT", {}); }, true);
-    take_execute(resp.results.front(), "COMMIT", db_.host());
+    checked(resp.results.front(), db_.host());
   }
 
   // Best effort: the transaction is abandoned either way (closing the stream rolls it back).
@@ -300,28 +305,29 @@ PipelineResponse TursoDatabase::send(const std::string& url,
 
 Result TursoDatabase::execute(std::string_view sql, std::span<const Value> params) {
   // A read is safe to repeat; a write only when the server was never reached.
-  const Repeat repeat = is_read(sql) ? Repeat::always : Repeat::if_not_sent;
+  const Repeat repeat = turso::is_read(sql) ? Repeat::always : Repeat::if_not_sent;
+  const CountedSteps counted(sql, params);
   auto resp = send(
-      pipeline_url_, std::nullopt, [&](PipelineWriter& w) { w.execute(sql, params); }, true, repeat,
-      false);
-  return take_execute(resp.results.front(), sql, host());
+      pipeline_url_, std::nullopt, [&](PipelineWriter& w) { write_steps(w, counted); }, true,
+      repeat, false);
+  std::vector<std::optional<Result>> scratch;
+  return take_statement(resp.results, counted, 0, scratch, host());
 }
 
 std::vector<Outcome> TursoDatabase::execute_each(std::span<const Statement> statements) {
   if (statements.empty()) return {};
   const bool reads = std::all_of(statements.begin(), statements.end(),
-                                 [](const Statement& s) { return is_read(s.sql); });
+                                 [](const Statement& s) { return turso::is_read(s.sql); });
+  const CountedSteps counted(statements);
   auto resp = send(
-      pipeline_url_, std::nullopt,
-      [&](PipelineWriter& w) {
-        for (const auto& s : statements) w.execute(s.sql, s.params);
-      },
-      true, reads ? Repeat::always : Repeat::if_not_sent, false);
+      pipeline_url_, std::nullopt, [&](PipelineWriter& w) { write_steps(w, counted); }, true,
+      reads ? Repeat::always : Repeat::if_not_sent, false);
   std::vector<Outcome> out;
   out.reserve(statements.size());
+  std::vector<std::optional<Result>> scratch;
   for (std::size_t i = 0; i < statements.size(); ++i) {
     try {
-      out.push_back({take_execute(resp.results[i], statements[i].sql, host()), std::nullopt});
+      out.push_back({take_statement(resp.results, counted, i, scratch, host()), std::nullopt});
     } catch (const Error& e) {
       out.push_back({std::nullopt, e});
     }
@@ -331,13 +337,14 @@ std::vector<Outcome> TursoDatabase::execute_each(std::span<const Statement> stat
 
 std::vector<Result> TursoDatabase::batch(std::span<const Statement> statements) {
   if (statements.empty()) return {};
+  const CountedSteps counted(statements);
   auto resp = send(
       pipeline_url_, std::nullopt,
       [&](PipelineWriter& w) {
-        w.atomic_batch(statements, "BEGIN IMMEDIATE", "COMMIT", kRollback);
+        w.atomic_batch(counted.steps(), "BEGIN IMMEDIATE", "COMMIT", kRollback);
       },
       true, Repeat::if_not_sent, false);
-  return take_batch(resp.results.front(), statements, host(), false);
+  return take_batch(resp.results.front(), counted, host(), false);
 }
 
 void TursoDatabase::transaction(const std::function<void(Transaction&)>& body) {
@@ -355,16 +362,17 @@ std::vector<Result> TursoDatabase::migration_batch(std::span<const Statement> st
   // One pipeline: foreign keys off (a no-op inside a transaction), the atomic batch checking
   // foreign keys before its commit, foreign keys back on whatever happened.
   const PipelineWriter::Verification verify{kForeignKeyProbe, kForeignKeyCheck};
+  const CountedSteps counted(statements);
   auto resp = send(
       pipeline_url_, std::nullopt,
       [&](PipelineWriter& w) {
         w.execute("PRAGMA foreign_keys=OFF", {});
-        w.atomic_batch(statements, "BEGIN IMMEDIATE", "COMMIT", kRollback, &verify);
+        w.atomic_batch(counted.steps(), "BEGIN IMMEDIATE", "COMMIT", kRollback, &verify);
         w.execute("PRAGMA foreign_keys=ON", {});
       },
       true, Repeat::if_not_sent, false);
-  take_execute(resp.results[0], "PRAGMA foreign_keys=OFF", host());
-  return take_batch(resp.results[1], statements, host(), true);
+  checked(resp.results[0], host());
+  return take_batch(resp.results[1], counted, host(), true);
 }
 
 std::shared_ptr<TursoDatabase> open_turso(const TursoOptions& options) {

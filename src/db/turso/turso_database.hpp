@@ -2,7 +2,9 @@
 // The Turso / libSQL remote driver: ds::db::Connection over Hrana-over-HTTP (`POST
 // /v2/pipeline`). Same results and error codes as the SQLite driver, in as few round trips as
 // the protocol allows:
-//   execute      one pipeline: [execute, close]
+//   execute      one pipeline: [execute, close]; a write also asks its connection for its
+//                counts in the same pipeline (write_counts.hpp), so rows_affected and
+//                last_insert_rowid are true whatever the server reports
 //   batch        one pipeline: one atomic `batch` (BEGIN IMMEDIATE; each step if ok(previous);
 //                COMMIT if ok(last); ROLLBACK if not ok(COMMIT)), then close
 //   migration_batch  one pipeline: PRAGMA foreign_keys=OFF, the atomic batch with a

@@ -219,13 +219,9 @@ void add_projects_routes(Router& router, const setup::DatabaseManager& manager) 
 
   router.add(Method::del, "/api/projects/:id", [&manager](const Request& request) {
     const auto conn = require_database(manager);
-    // RETURNING, not rows_affected: some libSQL servers always report 0 affected rows.
-    const auto deleted = db::query::Db(*conn)
-                             .delete_from(projects)
-                             .where(projects.id == request.param("id"))
-                             .returning()
-                             .all();
-    return deleted.empty() ? not_found() : Response::no_content();
+    const auto deleted =
+        db::query::Db(*conn).delete_from(projects).where(projects.id == request.param("id")).run();
+    return deleted == 0 ? not_found() : Response::no_content();
   });
 }
 
