@@ -1,7 +1,9 @@
 #include "setup/selection_file.hpp"
 
+#include <grp.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -63,15 +65,33 @@ TEST_F(SelectionFileTest, AFolderInItsPlaceIsInvalid) {
   EXPECT_FALSE(r.reason.empty());
 }
 
+// Root reads a mode-0 file, so as root the read runs in a child that gave up root first
+// (a user who cannot read the file): the case is checked whoever runs the tests.
 TEST_F(SelectionFileTest, AnUnreadableFileIsInvalid) {
   read_text(R"({"type":"sqlite"})");
-  ::chmod(file().c_str(), 0);
-  // The one allowed skip: root reads a mode-0 file, so an unreadable file cannot exist for it.
-  if (::geteuid() == 0)
-    GTEST_SKIP() << "running as root: every file is readable, the case cannot exist here";
-  const auto r = read_selection(file());
-  EXPECT_EQ(r.state, State::invalid);
-  EXPECT_FALSE(r.reason.empty());
+  ASSERT_EQ(::chmod(file().c_str(), 0), 0);
+  const auto unreadable_is_invalid = [&] {
+    const auto r = read_selection(file());
+    return r.state == State::invalid && !r.reason.empty();
+  };
+  if (::geteuid() != 0) {
+    EXPECT_TRUE(unreadable_is_invalid());
+    return;
+  }
+  ASSERT_EQ(::chmod(dir.path().c_str(), 0755), 0);  // the child may reach the file, not read it
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    constexpr uid_t kNobody = 65534;
+    if (::setgroups(0, nullptr) != 0 || ::setresgid(kNobody, kNobody, kNobody) != 0 ||
+        ::setresuid(kNobody, kNobody, kNobody) != 0)
+      ::_exit(2);
+    ::_exit(unreadable_is_invalid() ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "1: not reported invalid; 2: could not give up root";
 }
 
 TEST_F(SelectionFileTest, WriteThenReadRoundTrips) {
