@@ -49,7 +49,7 @@ nlohmann::json note_json(const Note& note) {
 Note insert_note(ds::db::Connection& db, InsertRow<Notes> note) {
   try {
     auto stored = Db(db).insert(notes).values(std::move(note)).returning().first();
-    if (!stored) throw ds::Error(ds::Errc::internal, "insert returned no row");
+    if (!stored) throw ds::Error(ds::Errc::internal, "the new note was not returned");
     return std::move(*stored);
   } catch (const ds::Error& e) {
     // The id is new, so a constraint failure is the foreign key: say which field is wrong
