@@ -8,8 +8,11 @@ The example plugin is the one plugin authors copy, so it uses only the typed que
   - no schema version chosen by the preprocessor: EXAMPLE_SCHEMA_VERSION does not appear
     (each version is a notes.hpp of its own, picked by CMake).
 The migrations (migrations/*.sql) are SQL on purpose and are not C++ sources: not read.
+With --doc, the code blocks of that Markdown file marked `<!-- snippet: PATH -->` (PATH
+relative to --root) must each be a verbatim run of lines of PATH, indentation aside: the
+documentation shows the code as it is.
 
-  scripts/check-example-plugin.py --dir plugins/example
+  scripts/check-example-plugin.py --dir plugins/example [--doc docs/PLUGINS.md --root .]
 
 Exit 0 when every .cpp/.hpp under DIR is clean; 1 with one line per finding otherwise.
 """
@@ -17,6 +20,7 @@ import argparse
 import pathlib
 import re
 import sys
+import textwrap
 
 # Words that make a string literal SQL text. Prose in the example avoids them, which keeps
 # the rule simple enough to be predictable.
@@ -78,9 +82,53 @@ def check(path: pathlib.Path) -> list[str]:
     return [f"{path}:{line}: {message}" for line, message in sorted(problems)]
 
 
+SNIPPET = re.compile(r"^<!--\s*snippet:\s*(\S+)\s*-->\s*$")
+
+
+def dedent(lines: list[str]) -> list[str]:
+    text = textwrap.dedent("\n".join(line.rstrip() for line in lines))
+    return text.split("\n")
+
+
+def check_snippets(doc: pathlib.Path, root: pathlib.Path) -> tuple[list[str], int]:
+    """Returns the problems and the number of snippets read."""
+    problems = []
+    count = 0
+    lines = doc.read_text(encoding="utf-8").split("\n")
+    i = 0
+    while i < len(lines):
+        m = SNIPPET.match(lines[i])
+        i += 1
+        if not m:
+            continue
+        marker = i
+        if i >= len(lines) or not lines[i].startswith("```"):
+            problems.append(f"{doc}:{marker}: a snippet marker must be followed by a code block")
+            continue
+        end = i + 1
+        while end < len(lines) and not lines[end].startswith("```"):
+            end += 1
+        block = dedent(lines[i + 1:end])
+        i = end + 1
+        count += 1
+        source = root / m.group(1)
+        if not source.is_file():
+            problems.append(f"{doc}:{marker}: snippet of {m.group(1)}, which does not exist")
+            continue
+        code = source.read_text(encoding="utf-8").split("\n")
+        if not any(dedent(code[j:j + len(block)]) == block
+                   for j in range(len(code) - len(block) + 1)):
+            problems.append(f"{doc}:{marker}: the snippet is not a verbatim part of "
+                            f"{m.group(1)}: copy it again from the source")
+    return problems, count
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dir", required=True, type=pathlib.Path)
+    parser.add_argument("--doc", type=pathlib.Path, help="Markdown whose snippets must match")
+    parser.add_argument("--root", type=pathlib.Path, default=pathlib.Path("."),
+                        help="what snippet paths are relative to")
     args = parser.parse_args()
 
     sources = sorted(p for p in args.dir.rglob("*") if p.suffix in (".cpp", ".hpp", ".h"))
@@ -88,12 +136,16 @@ def main() -> int:
         print(f"{args.dir}: no C++ sources", file=sys.stderr)
         return 1
     problems = [p for source in sources for p in check(source)]
+    snippets = 0
+    if args.doc:
+        doc_problems, snippets = check_snippets(args.doc, args.root)
+        problems += doc_problems
     for problem in problems:
         print(problem)
     if problems:
         print(f"check-example-plugin: {len(problems)} finding(s) in {args.dir}", file=sys.stderr)
         return 1
-    print(f"check-example-plugin: {len(sources)} sources clean")
+    print(f"check-example-plugin: {len(sources)} sources clean, {snippets} snippets as in the source")
     return 0
 
 
