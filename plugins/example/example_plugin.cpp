@@ -1,144 +1,135 @@
-// The example plugin: one table with a foreign key to a core table, one setting, one seed row
-// and two routes. CMake builds it more than once to test the host (see CMakeLists.txt):
-// EXAMPLE_SCHEMA_VERSION 1 gives notes a title only, 2 (the current one) adds a body.
+// The example plugin, the one to copy: a table with a foreign key to a core table, a setting,
+// a seed row and three routes. Every statement goes through the typed query API
+// (db/query.hpp): no SQL text, every value a bound parameter, rows read by field name.
 #include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <utility>
 
+#include "core/error.hpp"
 #include "core/time.hpp"
 #include "core/uuid.hpp"
-#include "db/schema.sqlite.hpp"
+#include "db/query.hpp"
 #include "db/schema/walk.hpp"
 #include "http/errors.hpp"
 #include "http/json_body.hpp"
+#include "json_fields.hpp"
 #include "plugins/plugin.hpp"
-
-#ifndef EXAMPLE_SCHEMA_VERSION
-#define EXAMPLE_SCHEMA_VERSION 2
-#endif
-#ifndef EXAMPLE_PLUGIN_ID
-#define EXAMPLE_PLUGIN_ID "example"
-#endif
+// The notes table of the schema version this library is built for: v2/notes.hpp (the current
+// release) or v1/notes.hpp (the one before, for the upgrade test). CMake puts one of the two
+// folders on the include path, so this file is the same for both.
+#include "notes.hpp"
 
 namespace example {
-using namespace ds::db::dsl;
 
-template <template <FixedString, class, class...> class Column>
-struct NotesColumns {
-  Column<"id", Text, PrimaryKey> id{};
-  Column<"project_id", Text, References<ds::db::core::projects.id, OnDelete<Action::cascade>>> project_id{};
-  Column<"title", Text, NotNull> title{};
-#if EXAMPLE_SCHEMA_VERSION >= 2
-  Column<"body", Text> body{};
-#endif
-  Column<"created_at", Timestamp, NotNull, DefaultFn<ds::now_ms>> created_at{};
-};
-struct Notes : Table<Notes, EXAMPLE_PLUGIN_ID "_notes", NotesColumns> {};
+using ds::db::query::Db;
+using ds::db::query::Tx;
+using Note = Row<Notes>;
 
 constexpr ds::settings::SettingDefinition kSettings[] = {
-    {.key = "example.greeting", .name = "Greeting", .type = ds::settings::SettingType::string,
-     .default_value = "Hello from the example plugin",
-     .description = "Shown by the example plugin's notes list"},
+    {.key = "example.greeting",
+     .name = "Greeting",
+     .type = ds::settings::SettingType::string,
+     .default_value = "Hello, plugin authors",
+     .description = "An example setting: plugins declare settings exactly as the core does"},
 };
 
 constexpr std::string_view kWelcomeId = "example-welcome";
 
-nlohmann::json note_json(std::span<const ds::db::Value> row) {
-  auto text_or_null = [](const ds::db::Value& v) {
-    return ds::db::is_null(v) ? nlohmann::json(nullptr) : nlohmann::json(std::get<std::string>(v));
-  };
-  nlohmann::json note = {{"id", std::get<std::string>(row[0])},
-                         {"projectId", text_or_null(row[1])},
-                         {"title", std::get<std::string>(row[2])}};
-#if EXAMPLE_SCHEMA_VERSION >= 2
-  note["body"] = text_or_null(row[3]);
-#endif
-  return note;
+nlohmann::json note_json(const Note& note) {
+  nlohmann::json out = {{"id", note.id},
+                        {"projectId", text_or_null(note.project_id)},
+                        {"title", note.title},
+                        {"createdAt", ds::to_iso8601(note.created_at)}};
+  write_version_fields(note, out);
+  return out;
 }
 
-#if EXAMPLE_SCHEMA_VERSION >= 2
-constexpr const char* kSelect = "SELECT id, project_id, title, body FROM " EXAMPLE_PLUGIN_ID "_notes";
-#else
-constexpr const char* kSelect = "SELECT id, project_id, title FROM " EXAMPLE_PLUGIN_ID "_notes";
-#endif
+// Writes a new note and returns it as stored (defaults filled in), in one statement.
+Note insert_note(ds::db::Connection& db, InsertRow<Notes> note) {
+  try {
+    auto stored = Db(db).insert(notes).values(std::move(note)).returning().first();
+    if (!stored) throw ds::Error(ds::Errc::internal, "the new note was not returned");
+    return std::move(*stored);
+  } catch (const ds::Error& e) {
+    // The id is new, so a constraint failure is the foreign key: say which field is wrong
+    // rather than pass the driver's message on.
+    if (e.code() != ds::Errc::constraint) throw;
+    const nlohmann::json error = {
+        {"error", "Constraint violation: projectId must name an existing project"}};
+    throw ds::http::HttpError(ds::http::Response::json(409, error.dump()));
+  }
+}
 
 class ExamplePlugin final : public ds::plugins::Plugin {
  public:
   ds::plugins::Metadata metadata() const override {
-    return {.id = EXAMPLE_PLUGIN_ID,
-            .name = "Example Plugin",
-            .version = EXAMPLE_SCHEMA_VERSION >= 2 ? "2.0.0" : "1.0.0",
-            .description = "Notes attached to projects: shows tables, settings, seeding and routes"};
+    // The id prefixes the plugin's table names and its routes (/api/plugin/example/...).
+    return {
+        .id = "example",
+        .name = "Example Plugin",
+        .version = std::string(kVersion),
+        .description = "Notes attached to projects: shows tables, settings, seeding and routes"};
   }
 
   ds::plugins::DatabaseExtension database_extension() const override {
     ds::plugins::DatabaseExtension ext;
     ext.tables = {describe<Notes>()};
-    ext.on_database_init = [](ds::db::Transaction& db) {
-      // Idempotent: a second start finds the row and leaves it (and everything else) alone.
-      const ds::db::Value params[] = {std::string(kWelcomeId), std::string("Welcome to the example plugin"),
-                                      std::int64_t{std::chrono::duration_cast<std::chrono::seconds>(
-                                                       ds::now_ms().time_since_epoch())
-                                                       .count()}};
-      db.execute("INSERT INTO " EXAMPLE_PLUGIN_ID "_notes (id, title, created_at) VALUES (?1, ?2, ?3) "
-                 "ON CONFLICT(id) DO NOTHING",
-                 params);
+    // Runs at every start, inside the transaction of the plugin's initialization: Tx gives
+    // that transaction the typed statements. ON CONFLICT DO NOTHING keeps it idempotent: the
+    // second start finds the row and leaves it (and every other row) alone.
+    ext.on_database_init = [](ds::db::Transaction& tx) {
+      Tx(tx)
+          .insert(notes)
+          .values({.id = std::string(kWelcomeId), .title = "Welcome to the example plugin"})
+          .on_conflict_do_nothing()
+          .run();
     };
     return ext;
   }
 
   ds::plugins::SettingsExtension global_settings_extension() const override {
-    return {.modules = {{.group = {.id = EXAMPLE_PLUGIN_ID, .name = "Example Plugin",
-                                   .description = "Settings of the example plugin", .icon = "puzzle",
+    return {.modules = {{.group = {.id = "example",
+                                   .name = "Example Plugin",
+                                   .description = "Settings of the example plugin",
+                                   .icon = "puzzle",
                                    .sort_order = 100},
-                         .settings = kSettings,
-                         .source = __FILE__}}};
+                         .settings = kSettings}}};
   }
 
   void register_routes(ds::plugins::Routes& routes) override {
     using ds::http::Method;
+    using ds::http::Request;
     using ds::http::Response;
+    // Captured by value; get() answers 503 until the database (and this plugin's tables) is
+    // initialized.
     const auto database = routes.database();
 
-    routes.add(Method::get, "/notes", [database](const ds::http::Request&) {
+    routes.add(Method::get, "/notes", [database](const Request&) {
       const auto db = database.get();
-      const auto result = db->execute(std::string(kSelect) + " ORDER BY created_at, id");
       nlohmann::json list = nlohmann::json::array();
-      for (std::size_t i = 0; i < result.row_count(); ++i) list.push_back(note_json(result.row(i)));
+      for (const Note& note : Db(*db).select(notes).order_by(notes.created_at, notes.id).all()) {
+        list.push_back(note_json(note));
+      }
       return Response::json(200, list.dump());
     });
 
-    routes.add(Method::post, "/notes", [database](const ds::http::Request& request) {
-      const auto body = ds::http::parse_json_object(request);
-      const auto title = body.find("title");
-      if (title == body.end() || !title->is_string() || title->get<std::string>().empty()) {
-        throw ds::http::HttpError(ds::http::validation_error("title", "title must be a non-empty string"));
-      }
-      auto optional_text = [&](const char* key) -> ds::db::Value {
-        const auto it = body.find(key);
-        if (it == body.end() || it->is_null()) return nullptr;
-        if (!it->is_string()) {
-          throw ds::http::HttpError(ds::http::validation_error(key, std::string(key) + " must be a string"));
-        }
-        return it->get<std::string>();
-      };
-      const std::string id = ds::uuid_v4();
-      const std::int64_t now =
-          std::chrono::duration_cast<std::chrono::seconds>(ds::now_ms().time_since_epoch()).count();
+    routes.add(Method::get, "/notes/:id", [database](const Request& request) {
       const auto db = database.get();
-#if EXAMPLE_SCHEMA_VERSION >= 2
-      const ds::db::Value params[] = {id, optional_text("projectId"), title->get<std::string>(),
-                                      optional_text("body"), now};
-      db->execute("INSERT INTO " EXAMPLE_PLUGIN_ID "_notes (id, project_id, title, body, created_at) "
-                  "VALUES (?1, ?2, ?3, ?4, ?5)",
-                  params);
-#else
-      const ds::db::Value params[] = {id, optional_text("projectId"), title->get<std::string>(), now};
-      db->execute("INSERT INTO " EXAMPLE_PLUGIN_ID "_notes (id, project_id, title, created_at) "
-                  "VALUES (?1, ?2, ?3, ?4)",
-                  params);
-#endif
-      const ds::db::Value key[] = {id};
-      const auto row = db->execute(std::string(kSelect) + " WHERE id = ?1", key);
-      return Response::json(201, note_json(row.row(0)).dump());
+      const auto note = Db(*db).select(notes).where(notes.id == request.param("id")).first();
+      if (!note) return Response::json(404, nlohmann::json{{"error", "Note not found"}}.dump());
+      return Response::json(200, note_json(*note).dump());
+    });
+
+    routes.add(Method::post, "/notes", [database](const Request& request) {
+      // Validate the whole body before touching the database: a bad field answers 400.
+      const auto body = ds::http::parse_json_object(request);
+      InsertRow<Notes> note{.id = ds::uuid_v4(),
+                            .project_id = optional_text(body, "projectId"),
+                            .title = required_text(body, "title")};
+      read_version_fields(body, note);
+      const auto db = database.get();
+      return Response::json(201, note_json(insert_note(*db, std::move(note))).dump());
     });
   }
 };

@@ -37,8 +37,8 @@ struct DatabaseExtension {
   std::filesystem::path migrations = "migrations";
   // Seeding. Runs after the plugin's migrations, at setup and at every start, inside one
   // transaction (a throw rolls all of it back). Must be idempotent: insert with
-  // `ON CONFLICT DO NOTHING`, never delete. Wrap the Transaction in db::query::Tx for
-  // typed statements.
+  // on_conflict_do_nothing(), never delete. The Transaction gets typed statements from
+  // db::query::Tx: Tx(tx).insert(table).values({...}).on_conflict_do_nothing().run().
   std::function<void(db::Transaction&)> on_database_init;
 };
 

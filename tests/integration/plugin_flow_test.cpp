@@ -113,6 +113,32 @@ TEST_P(PluginFlowTest, SeedsOnceAndKeepsEveryRowAcrossRestarts) {
   EXPECT_TRUE(titles["second"]["body"].is_null());
 }
 
+TEST_P(PluginFlowTest, ReadsOneNoteAndSaysWhatIsWrongWithARequest) {
+  install("current");
+  server().start();
+  ASSERT_EQ(server().setup_database().status, 200) << server().log();
+  const auto created = post_note(R"({"title":"one","body":"text"})");
+  const auto note = get_json("/api/plugin/example/notes/" + created["id"].get<std::string>());
+  EXPECT_EQ(note, created);
+  EXPECT_EQ(note["body"], "text");
+  EXPECT_TRUE(note["projectId"].is_null());
+  EXPECT_TRUE(note["createdAt"].is_string()) << note;
+  EXPECT_EQ(get_json("/api/plugin/example/notes/example-welcome")["title"], kWelcome);
+
+  const auto missing = server().request("GET", "/api/plugin/example/notes/nope");
+  EXPECT_EQ(missing.status, 404) << missing.body;
+  EXPECT_NE(missing.body.find("Note not found"), std::string::npos) << missing.body;
+  const auto no_title = server().request("POST", "/api/plugin/example/notes", R"({"body":"x"})");
+  EXPECT_EQ(no_title.status, 400) << no_title.body;
+  EXPECT_NE(no_title.body.find("title must be a non-empty string"), std::string::npos)
+      << no_title.body;
+  const auto bad_body =
+      server().request("POST", "/api/plugin/example/notes", R"({"title":"x","body":1})");
+  EXPECT_EQ(bad_body.status, 400) << bad_body.body;
+  EXPECT_NE(bad_body.body.find("body must be a string or null"), std::string::npos)
+      << bad_body.body;
+}
+
 TEST_P(PluginFlowTest, UpgradingV1ToV2KeepsRowsAndAddsTheColumn) {
   install("v1");
   server().start();
@@ -145,6 +171,8 @@ TEST_P(PluginFlowTest, ThePluginTableReferencesTheCoreProjects) {
   ASSERT_EQ(server().setup_database().status, 200) << server().log();
   const auto missing = server().request("POST", "/api/plugin/example/notes", R"({"title":"x","projectId":"nope"})");
   EXPECT_EQ(missing.status, 409) << missing.body;
+  EXPECT_NE(missing.body.find("projectId must name an existing project"), std::string::npos)
+      << missing.body;
   const auto project = server().request("POST", "/api/projects", R"({"name":"p"})");
   ASSERT_EQ(project.status, 201) << project.body;
   const auto id = nlohmann::json::parse(project.body)["id"].get<std::string>();
