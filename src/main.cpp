@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <iostream>
 #include <optional>
+#include <utility>
 
 #include "cli/migrate_commands.hpp"
 #include "cli/settings_commands.hpp"
@@ -28,6 +29,8 @@ std::unique_ptr<ds::plugins::PluginHost> load_plugins(const ds::Config& config) 
 }
 
 int serve(const ds::Config& config) {
+  // First: a mistyped DEPLOYSTACK_FRONTEND_URL stops the start before anything else runs.
+  ds::http::CorsPolicy cors(config.frontend_url);
   // Held until the process ends: no second server and no writing command on this data folder
   // meanwhile. A folder that cannot hold the lock file (read-only, unreadable) is reported and
   // the server starts anyway, degraded as the folder itself allows; only a live holder stops it.
@@ -51,7 +54,8 @@ int serve(const ds::Config& config) {
   ds::http::Server server({.host = config.host,
                            .port = config.port,
                            .max_connections = config.max_connections,
-                           .reads_never_wait = [&manager] { return manager.reads_never_wait(); }},
+                           .reads_never_wait = [&manager] { return manager.reads_never_wait(); },
+                           .cors = std::move(cors)},
                           router);
   const auto port = server.listen();
   spdlog::info("listening on http://{}:{}", config.host, port);

@@ -60,6 +60,7 @@ Config Config::from_env(const Env& env) {
     }
   }
   if (auto v = env.get("PLUGINS_PATH")) c.plugins_path = *v;
+  c.frontend_url = env.get("DEPLOYSTACK_FRONTEND_URL");
   c.migrations_dir = env.get("DEPLOYSTACK_MIGRATIONS_DIR");
   if (auto v = env.get("PLUGINS_STRICT")) {
     if (*v != "0" && *v != "1" && *v != "false" && *v != "true") {

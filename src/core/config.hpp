@@ -23,6 +23,8 @@ struct Config {
   std::uint32_t turso_timeout_ms = 30000;  // TURSO_TIMEOUT_MS: a whole call, retries included
   // TURSO_MAX_RESPONSE_BYTES: the largest answer a Turso request may get (it is buffered).
   std::uint64_t turso_max_response_bytes = std::uint64_t{16} << 20;
+  // DEPLOYSTACK_FRONTEND_URL: the web frontend's origin(s), comma-separated (http/cors.hpp).
+  std::optional<std::string> frontend_url;
   std::optional<Secret> setup_token;
   std::optional<Secret> admin_token;        // DEPLOYSTACK_ADMIN_TOKEN: the settings API
   std::optional<Secret> encryption_secret;  // DEPLOYSTACK_ENCRYPTION_SECRET: settings secrets

@@ -517,6 +517,10 @@ awaitable<void> Server::Impl::serve(Connection& conn) {
     bool keep_open = true;
     Request request;
     Router::Match match;
+    const std::string_view origin = msg[bhttp::field::origin];
+    // A CORS preflight is answered before route, size, auth and body rules (api.md).
+    const bool preflight = msg.method() == bhttp::verb::options && !origin.empty() &&
+                           msg.count(bhttp::field::access_control_request_method) != 0;
     // Everything that can throw while answering (a body built from hostile bytes ...) is
     // caught here and answered 500: a request always gets an answer.
     bool need_body = false;
@@ -550,6 +554,10 @@ awaitable<void> Server::Impl::serve(Connection& conn) {
         response = bad_http_request(
             "Malformed HTTP request: an HTTP/1.1 request needs exactly one Host header");
         keep_open = false;
+      } else if (preflight) {
+        response =
+            options.cors.preflight(origin, msg[bhttp::field::access_control_request_headers]);
+        need_body = !parser.is_done();
       } else if (declared && *declared > options.body_limit) {
         response = match.route != nullptr ? payload_too_large(options.body_limit)
                                           : route_error(request, match);
@@ -589,6 +597,8 @@ awaitable<void> Server::Impl::serve(Connection& conn) {
           }
           response = bad_http_request(fmt::format("Malformed HTTP request: {}", ec.message()));
           keep_open = false;
+        } else if (preflight) {
+          // answered above; its body (if any) was read and is ignored
         } else if (match.route == nullptr) {
           response = route_error(request, match);
         } else if (!match.params.decode(decoded_params)) {
@@ -622,6 +632,7 @@ awaitable<void> Server::Impl::serve(Connection& conn) {
                     response.status);
     }
 
+    options.cors.add_headers(response, origin);
     const bool keep_alive = keep_open && msg.keep_alive() && !stopping.load();
     write_head(head, msg.version() == 10 ? 10u : 11u, response, keep_alive);
     // HEAD: the head a GET would get (its Content-Length too), without the body.

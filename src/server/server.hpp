@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "http/cors.hpp"
 #include "http/router.hpp"
 
 namespace ds::http {
@@ -24,6 +25,8 @@ class Server {
     // Asked before each Execution::reads_database route: true runs it on the I/O thread.
     // Unset: such routes run on the worker pool.
     std::function<bool()> reads_never_wait;
+    // Which other origins (the web frontend) may call the API with credentials.
+    CorsPolicy cors{};
   };
 
   Server(Options options, const Router& router);
