@@ -1,5 +1,6 @@
 #include "setup/database_manager.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
@@ -14,7 +15,7 @@ namespace ds::setup {
 DatabaseManager::DatabaseManager(Config config, std::vector<InitStage> stages)
     : config_(std::move(config)), stages_(std::move(stages)) {
   std::lock_guard lock(state_mutex_);
-  publish_status();
+  publish_status("setup not done: complete it via POST /api/db/setup");
 }
 
 DatabaseManager::~DatabaseManager() {
@@ -22,13 +23,20 @@ DatabaseManager::~DatabaseManager() {
   retry_wakeup_.notify_all();
 }
 
-void DatabaseManager::publish_status() {
+void DatabaseManager::publish_status(std::string not_ready) {
   nlohmann::ordered_json j = {
       {"configured", status_.configured},
       {"initialized", status_.initialized},
       {"dialect", status_.dialect ? nlohmann::ordered_json(to_string(*status_.dialect))
                                   : nlohmann::ordered_json(nullptr)}};
   status_json_.store(std::make_shared<const std::string>(j.dump()));
+  auto readiness = std::make_shared<Readiness>();
+  readiness->ready = status_.initialized;
+  readiness->json = readiness->ready ? nlohmann::ordered_json{{"status", "ready"}}.dump()
+                                     : nlohmann::ordered_json{{"status", "not_ready"},
+                                                              {"reason", std::move(not_ready)}}
+                                           .dump();
+  readiness_.store(std::move(readiness));
 }
 
 Status DatabaseManager::status() const {
@@ -68,7 +76,8 @@ void DatabaseManager::boot() {
       case SelectionRead::State::invalid:
         invalid_reason_ = read.reason;
         status_ = {true, false, std::nullopt};
-        publish_status();
+        publish_status("the selection file is invalid: " + read.reason +
+                       "; fix or remove persistent_data/db.selection.json and restart");
         spdlog::error("selection file {} is invalid: {}. Fix or remove it, then restart.",
                       config_.selection_file().string(), read.reason);
         return;
@@ -84,10 +93,16 @@ void DatabaseManager::boot() {
       return;
     }
     status_ = {true, false, type};
-    publish_status();
+    publish_status(fmt::format("database {} is initializing", to_string(*type)));
   }
 
   if (auto problem = db::configuration_problem(db::target_from_config(*type, config_))) {
+    {
+      std::lock_guard lock(state_mutex_);
+      publish_status(
+          fmt::format("database {} is not configured: {}; fix the environment and restart",
+                      to_string(*type), *problem));
+    }
     spdlog::error("database={} is not initialized: {}. Fix the environment and restart.",
                   to_string(*type), *problem);
     return;
@@ -95,6 +110,11 @@ void DatabaseManager::boot() {
   if (!try_boot(*type)) {
     retry_ = std::jthread([this, t = *type](std::stop_token stop) { retry_boot(stop, t); });
   }
+}
+
+void DatabaseManager::not_ready(std::string reason) {
+  std::lock_guard lock(state_mutex_);
+  if (!status_.initialized) publish_status(std::move(reason));
 }
 
 bool DatabaseManager::try_boot(DatabaseType type) {
@@ -109,9 +129,13 @@ bool DatabaseManager::try_boot(DatabaseType type) {
     return true;
   } catch (const Error& e) {
     spdlog::error("database={} could not be initialized at start: {}", to_string(type), e.what());
-    return e.code() != Errc::unavailable;
+    const bool retried = e.code() == Errc::unavailable;
+    not_ready(fmt::format("database {} could not be initialized{}: {}", to_string(type),
+                          retried ? " (retrying)" : "", e.what()));
+    return !retried;
   } catch (const std::exception& e) {
     spdlog::error("database={} could not be initialized at start: {}", to_string(type), e.what());
+    not_ready(fmt::format("database {} could not be initialized: {}", to_string(type), e.what()));
     return true;
   }
 }

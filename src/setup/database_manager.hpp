@@ -57,6 +57,15 @@ class DatabaseManager final : public db::LiveDatabase {
   // status() as the JSON body of GET /api/db/status, built once per state change.
   std::shared_ptr<const std::string> status_json() const { return status_json_.load(); }
 
+  // Whether the server can serve its database (initialized: migrations applied at setup or
+  // start), and the JSON body of GET /ready saying so, built once per state change. The
+  // reason is safe for clients (what setup would answer): no secrets.
+  struct Readiness {
+    bool ready = false;
+    std::string json;
+  };
+  std::shared_ptr<const Readiness> readiness() const { return readiness_.load(); }
+
   // POST /api/db/setup for `type`; single-flight.
   SetupResult setup(DatabaseType type);
 
@@ -78,8 +87,11 @@ class DatabaseManager final : public db::LiveDatabase {
   // failed. Throws ds::Error when the database cannot be used.
   std::shared_ptr<db::Connection> open_and_initialize(DatabaseType type, bool create,
                                                       bool& degraded);
-  void publish_status();  // call with state_mutex_ held
+  // Call with state_mutex_ held; `not_ready` says why the database is not serving (ignored
+  // once initialized).
+  void publish_status(std::string not_ready = {});
   void set_live(std::shared_ptr<db::Connection> conn);
+  void not_ready(std::string reason);  // republishes the readiness reason (takes the lock)
   // Opens and initializes `type` at start; true when done or not worth retrying.
   bool try_boot(DatabaseType type);
   void retry_boot(std::stop_token stop, DatabaseType type);
@@ -95,6 +107,7 @@ class DatabaseManager final : public db::LiveDatabase {
   std::atomic<std::shared_ptr<db::Connection>> live_;
   std::atomic<bool> reads_never_wait_{false};
   std::atomic<std::shared_ptr<const std::string>> status_json_;
+  std::atomic<std::shared_ptr<const Readiness>> readiness_;
 
   std::mutex retry_mutex_;
   std::condition_variable_any retry_wakeup_;

@@ -1,6 +1,7 @@
 #include "server/routes/api_routes.hpp"
 
 #include "server/routes/db_routes.hpp"
+#include "server/routes/operations_routes.hpp"
 #include "server/routes/plugins_routes.hpp"
 #include "server/routes/projects_routes.hpp"
 #include "server/routes/settings_routes.hpp"
@@ -10,6 +11,7 @@ namespace ds::http {
 void add_api_routes(Router& router, setup::DatabaseManager& manager,
                     settings::SettingsRuntime& settings, plugins::PluginHost& plugins,
                     const Config& config) {
+  add_operations_routes(router, manager);
   add_db_routes(router, manager, config);
   add_projects_routes(router, manager);
   add_settings_routes(router, manager, settings.service(), config);
