@@ -146,6 +146,29 @@ TEST_F(TursoDriver, RowsAffectedAndRowidAreTrueOnAServerThatReportsNeither) {
       [](ds::db::Transaction& tx) { EXPECT_EQ(tx.execute("DELETE FROM t").rows_affected, 2); });
 }
 
+// tursodb's connections start with foreign keys off, as stock SQLite's do: the driver turns
+// them on for every stream, so an orphan row is refused here as on SQLite.
+TEST_F(TursoDriver, ForeignKeysAreEnforcedWhateverTheServersDefault) {
+  db_->execute("CREATE TABLE parent (id TEXT PRIMARY KEY)");
+  db_->execute("CREATE TABLE child (id TEXT PRIMARY KEY, parent_id TEXT REFERENCES parent (id))");
+  const auto expect_refused = [](auto&& write) {
+    try {
+      write();
+      ADD_FAILURE() << "an orphan row was stored";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), Errc::constraint) << e.what();
+    }
+  };
+  expect_refused([&] { db_->execute("INSERT INTO child VALUES ('c1', 'nobody')"); });
+  const Statement orphan[] = {{"INSERT INTO child VALUES ('c2', 'nobody')", {}}};
+  expect_refused([&] { db_->batch(orphan); });
+  expect_refused([&] {
+    db_->transaction(
+        [](ds::db::Transaction& tx) { tx.execute("INSERT INTO child VALUES ('c3', 'nobody')"); });
+  });
+  EXPECT_EQ(std::get<std::int64_t>(db_->execute("SELECT count(*) FROM child").cells.at(0)), 0);
+}
+
 TEST_F(TursoDriver, TransactionCommitsAndRollsBack) {
   db_->transaction([](ds::db::Transaction& tx) {
     tx.execute("INSERT INTO t (name) VALUES ('a')");

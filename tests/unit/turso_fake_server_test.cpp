@@ -254,7 +254,10 @@ TEST(TursoFake, ExpiredBatonFailsTheTransactionClearlyWithoutRetry) {
     ASSERT_EQ(reqs.size(), 2u) << "no retry, no rollback on a dead stream";
     const auto first = json::parse(reqs[0].body);
     EXPECT_TRUE(first["baton"].is_null());
-    EXPECT_EQ(first["requests"][0]["stmt"]["sql"], "BEGIN IMMEDIATE");
+    EXPECT_EQ(first["requests"][0]["stmt"]["sql"], "PRAGMA foreign_keys=ON");  // before BEGIN
+    EXPECT_EQ(first["requests"][1]["stmt"]["sql"], "BEGIN IMMEDIATE");
+    EXPECT_NE(reqs[1].body.find("INSERT"), std::string::npos);
+    EXPECT_EQ(reqs[1].body.find("foreign_keys"), std::string::npos) << "not again on the stream";
     EXPECT_EQ(json::parse(reqs[1].body)["baton"], "baton-1");
   }
 }
@@ -347,9 +350,9 @@ TEST(TursoFake, CountsComeFromTheConnectionNotTheServersReport) {
   EXPECT_EQ(db.requests_sent(), 3u);  // no extra round trip
   const auto reqs = server.requests();
   const auto requests = json::parse(reqs[0].body)["requests"];
-  ASSERT_EQ(requests.size(), 3u);  // the DELETE, its counts, close
-  EXPECT_EQ(requests[1]["stmt"]["sql"], "SELECT changes(), last_insert_rowid(), total_changes()");
-  EXPECT_EQ(json::parse(reqs[2].body)["requests"].size(), 2u);  // DDL: no counting
+  ASSERT_EQ(requests.size(), 4u);  // foreign keys on, the DELETE, its counts, close
+  EXPECT_EQ(requests[2]["stmt"]["sql"], "SELECT changes(), last_insert_rowid(), total_changes()");
+  EXPECT_EQ(json::parse(reqs[2].body)["requests"].size(), 3u);  // DDL: no counting
 }
 
 // A WITH statement may or may not write: it counts only when total_changes() moved.
@@ -358,7 +361,7 @@ TEST(TursoFake, AWithStatementCountsOnlyWhenTotalChangesMoved) {
   FakeHttpServer server([&moved](const FakeHttpServer::Request& r) {
     // changes() still says 3 (an earlier statement's count); total_changes() tells the truth.
     auto answer = answer_all(json::parse(r.body), "b", 3);
-    if (!moved) answer["results"][2]["response"]["result"]["rows"][0][2]["value"] = "100";
+    if (!moved) answer["results"][3]["response"]["result"]["rows"][0][2]["value"] = "100";
     return FakeHttpServer::Response{200, answer.dump()};
   });
   TursoDatabase db(options_for(server));
@@ -366,14 +369,15 @@ TEST(TursoFake, AWithStatementCountsOnlyWhenTotalChangesMoved) {
   moved = true;
   EXPECT_EQ(db.execute("WITH x AS (SELECT 1) DELETE FROM t WHERE a IN x").rows_affected, 3);
   const auto requests = json::parse(server.requests()[0].body)["requests"];
-  ASSERT_EQ(requests.size(), 4u);  // total_changes(), the statement, its counts, close
-  EXPECT_EQ(requests[0]["stmt"]["sql"], "SELECT total_changes()");
+  ASSERT_EQ(requests.size(),
+            5u);  // foreign keys on, total_changes(), the statement, its counts, close
+  EXPECT_EQ(requests[1]["stmt"]["sql"], "SELECT total_changes()");
 }
 
 TEST(TursoFake, BatchIsOneRequestAndMapsTheFirstFailingStep) {
   FakeHttpServer server([](const FakeHttpServer::Request& r) {
     auto answer = answer_all(json::parse(r.body), "b");
-    auto& result = answer["results"][0]["response"]["result"];
+    auto& result = answer["results"][1]["response"]["result"];
     // Steps: 0 BEGIN, 1 insert, 2 its counts, 3 insert, 4 its counts, 5 SELECT, 6 COMMIT, 7
     // ROLLBACK.
     if (r.body.find("fail-me") != std::string::npos) {
@@ -438,20 +442,22 @@ TEST(TursoFake, MigrationBatchIsOnePipelineWithForeignKeysOffAroundTheBatch) {
   const auto reqs = server.requests();
   ASSERT_EQ(reqs.size(), 1u);
   const auto requests = json::parse(reqs[0].body)["requests"];
-  ASSERT_EQ(requests.size(), 4u);
-  EXPECT_EQ(requests[0]["type"], "execute");
-  EXPECT_EQ(requests[0]["stmt"]["sql"], "PRAGMA foreign_keys=OFF");
-  EXPECT_EQ(requests[1]["type"], "batch");
-  EXPECT_EQ(requests[1]["batch"]["steps"].size(), 8u);
-  EXPECT_EQ(requests[1]["batch"]["steps"][kProbe]["stmt"]["sql"], "SELECT 1 FROM pragma_foreign_key_check WHERE 0");
-  EXPECT_EQ(requests[2]["type"], "execute");
-  EXPECT_EQ(requests[2]["stmt"]["sql"], "PRAGMA foreign_keys=ON");
-  EXPECT_EQ(requests[3]["type"], "close");
+  ASSERT_EQ(requests.size(), 5u);
+  EXPECT_EQ(requests[0]["stmt"]["sql"], "PRAGMA foreign_keys=ON");  // every new stream
+  EXPECT_EQ(requests[1]["type"], "execute");
+  EXPECT_EQ(requests[1]["stmt"]["sql"], "PRAGMA foreign_keys=OFF");
+  EXPECT_EQ(requests[2]["type"], "batch");
+  EXPECT_EQ(requests[2]["batch"]["steps"].size(), 8u);
+  EXPECT_EQ(requests[2]["batch"]["steps"][kProbe]["stmt"]["sql"],
+            "SELECT 1 FROM pragma_foreign_key_check WHERE 0");
+  EXPECT_EQ(requests[3]["type"], "execute");
+  EXPECT_EQ(requests[3]["stmt"]["sql"], "PRAGMA foreign_keys=ON");
+  EXPECT_EQ(requests[4]["type"], "close");
 }
 
 TEST(TursoFake, MigrationBatchCommitsWhenTheServerCannotCheckForeignKeys) {
   FakeHttpServer server(scripted([](json& a) {
-    auto& b = batch_result(a, 1);
+    auto& b = batch_result(a, 2);
     step_fails(b, kProbe, "no such table: pragma_foreign_key_check", "SQLITE_ERROR");
     step_skipped(b, kCheck);  // ok(probe) is false; COMMIT runs since not(ok(probe))
   }));
@@ -461,7 +467,7 @@ TEST(TursoFake, MigrationBatchCommitsWhenTheServerCannotCheckForeignKeys) {
 
 TEST(TursoFake, MigrationBatchFailedCheckIsAForeignKeyConstraintError) {
   FakeHttpServer server(scripted([](json& a) {
-    auto& b = batch_result(a, 1);
+    auto& b = batch_result(a, 2);
     step_fails(b, kCheck, "malformed JSON", "SQLITE_ERROR");
     step_skipped(b, kCommit);
     step_ran(b, kRollback);
@@ -480,7 +486,7 @@ TEST(TursoFake, MigrationBatchFailedCheckIsAForeignKeyConstraintError) {
 
 TEST(TursoFake, MigrationBatchFailingStatementIsNamedByIndex) {
   FakeHttpServer server(scripted([](json& a) {
-    auto& b = batch_result(a, 1);
+    auto& b = batch_result(a, 2);
     step_fails(b, 2, "UNIQUE constraint failed: t.a", "SQLITE_CONSTRAINT_UNIQUE");
     for (std::size_t s : {std::size_t{3}, kProbe, kCheck, kCommit}) step_skipped(b, s);
     step_ran(b, kRollback);
@@ -497,7 +503,7 @@ TEST(TursoFake, MigrationBatchFailingStatementIsNamedByIndex) {
 
 TEST(TursoFake, MigrationBatchCommitSkippedWithoutErrorIsUnavailable) {
   FakeHttpServer server(scripted([](json& a) {
-    auto& b = batch_result(a, 1);
+    auto& b = batch_result(a, 2);
     step_skipped(b, kCommit);
     step_ran(b, kRollback);
   }));
@@ -512,7 +518,9 @@ TEST(TursoFake, MigrationBatchCommitSkippedWithoutErrorIsUnavailable) {
 
 TEST(TursoFake, ExecuteEachIsOneRequestAndMapsEachStatementsError) {
   FakeHttpServer server(scripted([](json& a) {
-    a["results"][1] = {{"type", "error"}, {"error", {{"message", "no such table: missing"}, {"code", "SQLITE_ERROR"}}}};
+    a["results"][2] = {
+        {"type", "error"},
+        {"error", {{"message", "no such table: missing"}, {"code", "SQLITE_ERROR"}}}};
   }));
   TursoDatabase db(options_for(server));
   const Statement statements[] = {{"SELECT 1", {}}, {"SELECT * FROM missing", {}}, {"SELECT 2", {}}};
@@ -526,16 +534,16 @@ TEST(TursoFake, ExecuteEachIsOneRequestAndMapsEachStatementsError) {
   const auto reqs = server.requests();
   ASSERT_EQ(reqs.size(), 1u);
   const auto requests = json::parse(reqs[0].body)["requests"];
-  ASSERT_EQ(requests.size(), 4u);
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(requests[i]["stmt"]["sql"], statements[i].sql);
-  EXPECT_EQ(requests[3]["type"], "close");
+  ASSERT_EQ(requests.size(), 5u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(requests[i + 1]["stmt"]["sql"], statements[i].sql);
+  EXPECT_EQ(requests[4]["type"], "close");
 }
 
 TEST(TursoFake, BatchFailingStatementIsNamedByIndex) {
   // Steps: 0 BEGIN, then each insert and its counts (1-8), 9 COMMIT, 10 ROLLBACK; statement
   // index 2 is step 5.
   FakeHttpServer server(scripted([](json& a) {
-    auto& b = batch_result(a, 0);
+    auto& b = batch_result(a, 1);
     step_fails(b, 5, "UNIQUE constraint failed: t.a", "SQLITE_CONSTRAINT_UNIQUE");
     for (std::size_t s : {6, 7, 8, 9}) step_skipped(b, s);
     step_ran(b, 10);
@@ -555,7 +563,7 @@ TEST(TursoFake, BatchFailingStatementIsNamedByIndex) {
 // A server that cannot answer the counting query: the write stands, with the server's report.
 TEST(TursoFake, AFailedCountingQueryKeepsTheServersReport) {
   FakeHttpServer server(scripted([](json& a) {
-    a["results"][1] = {
+    a["results"][2] = {
         {"type", "error"},
         {"error", {{"message", "no such function: changes"}, {"code", "SQLITE_ERROR"}}}};
   }));

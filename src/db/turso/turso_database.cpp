@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 
 #include "core/error.hpp"
 #include "db/fail_when.hpp"
@@ -120,6 +121,17 @@ constexpr std::string_view kForeignKeyProbe = "SELECT 1 FROM pragma_foreign_key_
 const std::string kForeignKeyCheck = fail_when("EXISTS (SELECT 1 FROM pragma_foreign_key_check)");
 
 constexpr std::string_view kRollback[] = {"ROLLBACK"};
+constexpr std::string_view kForeignKeysOn = "PRAGMA foreign_keys=ON";
+
+void warn_foreign_keys_not_enforced(const RequestOutcome& outcome) {
+  static std::atomic<bool> warned{false};
+  if (!warned.exchange(true)) {
+    spdlog::error(
+        "turso: the server refused PRAGMA foreign_keys=ON ({}): foreign keys may not be "
+        "enforced on this server",
+        outcome.error->message);
+  }
+}
 constexpr std::string_view kRollbackSavepoint[] = {"ROLLBACK TO ds_batch", "RELEASE ds_batch"};
 
 }  // namespace
@@ -268,9 +280,14 @@ Error TursoDatabase::redacted(const Error& e) const {
 PipelineResponse TursoDatabase::send(const std::string& url,
                                      const std::optional<std::string>& baton, const Build& build,
                                      bool last, Repeat repeat, bool in_stream) {
+  // A new stream starts as its server's connections start, which may be with foreign keys
+  // off (stock SQLite's default, and tursodb's): turn them on first, in the same pipeline.
+  // (Inside a transaction the pragma is a no-op; a stream's first pipeline puts it before BEGIN.)
+  const bool opens_stream = !baton.has_value();
   for (;;) {
     const bool with_close = last && close_accepted_.load(std::memory_order_relaxed);
     PipelineWriter writer(baton);
+    if (opens_stream) writer.execute(kForeignKeysOn, {});
     build(writer);
     const std::size_t requests = writer.request_count();
     if (with_close) writer.close();
@@ -290,6 +307,10 @@ PipelineResponse TursoDatabase::send(const std::string& url,
                                 resp.results.size(), requests));
       }
       resp.results.resize(requests);  // the close outcome carries nothing
+      if (opens_stream) {
+        if (resp.results.front().error) warn_foreign_keys_not_enforced(resp.results.front());
+        resp.results.erase(resp.results.begin());
+      }
       return resp;
     }
     if (with_close && hrana::is_close_rejection(reply.status, reply.body)) {
@@ -368,7 +389,7 @@ std::vector<Result> TursoDatabase::migration_batch(std::span<const Statement> st
       [&](PipelineWriter& w) {
         w.execute("PRAGMA foreign_keys=OFF", {});
         w.atomic_batch(counted.steps(), "BEGIN IMMEDIATE", "COMMIT", kRollback, &verify);
-        w.execute("PRAGMA foreign_keys=ON", {});
+        w.execute(kForeignKeysOn, {});
       },
       true, Repeat::if_not_sent, false);
   checked(resp.results[0], host());
