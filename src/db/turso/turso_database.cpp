@@ -4,10 +4,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cctype>
 
 #include "core/error.hpp"
 #include "db/fail_when.hpp"
+#include "db/sql_keyword.hpp"
 #include "db/turso/hrana_errors.hpp"
 
 namespace ds::db {
@@ -18,24 +18,8 @@ using hrana::PipelineWriter;
 using hrana::RequestOutcome;
 using turso::Repeat;
 
-bool starts_with_keyword(std::string_view sql, std::string_view keyword) noexcept {
-  while (!sql.empty() && std::isspace(static_cast<unsigned char>(sql.front())))
-    sql.remove_prefix(1);
-  if (sql.size() < keyword.size()) return false;
-  for (std::size_t i = 0; i < keyword.size(); ++i) {
-    if (std::toupper(static_cast<unsigned char>(sql[i])) != keyword[i]) return false;
-  }
-  return sql.size() == keyword.size() ||
-         !std::isalnum(static_cast<unsigned char>(sql[keyword.size()]));
-}
-
-bool is_read(std::string_view sql) noexcept {
-  return starts_with_keyword(sql, "SELECT") || starts_with_keyword(sql, "VALUES");
-}
-
-bool is_insert(std::string_view sql) noexcept {
-  return starts_with_keyword(sql, "INSERT") || starts_with_keyword(sql, "REPLACE");
-}
+using sql_keyword::is_insert;
+using sql_keyword::is_read;
 
 // Servers report the connection's counters whatever the statement did; keep exactly what the
 // SQLite driver reports: rows written by this statement, a rowid only after an INSERT wrote.
