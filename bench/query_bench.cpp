@@ -89,7 +89,7 @@ void BM_Raw_InsertOne(benchmark::State& state) {
   std::int64_t n = 0;
   for (auto _ : state) {
     const std::string id = "raw-" + std::to_string(n++);
-    const std::int64_t now = std::chrono::floor<std::chrono::seconds>(ds::now_ms()).time_since_epoch().count();
+    const std::int64_t now = ds::now_seconds().time_since_epoch().count();
     sqlite3_bind_text(s, 1, id.data(), static_cast<int>(id.size()), SQLITE_STATIC);
     sqlite3_bind_text(s, 2, "name", 4, SQLITE_STATIC);
     sqlite3_bind_null(s, 3);

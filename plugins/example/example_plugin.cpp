@@ -74,10 +74,9 @@ class ExamplePlugin final : public ds::plugins::Plugin {
     ext.tables = {describe<Notes>()};
     ext.on_database_init = [](ds::db::Transaction& db) {
       // Idempotent: a second start finds the row and leaves it (and everything else) alone.
-      const ds::db::Value params[] = {std::string(kWelcomeId), std::string("Welcome to the example plugin"),
-                                      std::int64_t{std::chrono::duration_cast<std::chrono::seconds>(
-                                                       ds::now_ms().time_since_epoch())
-                                                       .count()}};
+      const ds::db::Value params[] = {std::string(kWelcomeId),
+                                      std::string("Welcome to the example plugin"),
+                                      std::int64_t{ds::now_seconds().time_since_epoch().count()}};
       db.execute("INSERT INTO " EXAMPLE_PLUGIN_ID "_notes (id, title, created_at) VALUES (?1, ?2, ?3) "
                  "ON CONFLICT(id) DO NOTHING",
                  params);
@@ -121,8 +120,7 @@ class ExamplePlugin final : public ds::plugins::Plugin {
         return it->get<std::string>();
       };
       const std::string id = ds::uuid_v4();
-      const std::int64_t now =
-          std::chrono::duration_cast<std::chrono::seconds>(ds::now_ms().time_since_epoch()).count();
+      const std::int64_t now = ds::now_seconds().time_since_epoch().count();
       const auto db = database.get();
 #if EXAMPLE_SCHEMA_VERSION >= 2
       const ds::db::Value params[] = {id, optional_text("projectId"), title->get<std::string>(),

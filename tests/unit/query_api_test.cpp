@@ -49,7 +49,7 @@ TEST_F(QueryApi, InsertAndSelectTypedRow) {
 }
 
 TEST_F(QueryApi, AppSideAndSqlDefaults) {
-  const auto before = std::chrono::floor<std::chrono::seconds>(ds::now_ms());
+  const auto before = ds::now_seconds();
   auto p = db().insert(projects).values({.id = "p", .name = "n"}).returning().first();
   EXPECT_GE(p->created_at, before);
   db().insert(global_settings).values({.key = "k", .value = "v"}).run();
