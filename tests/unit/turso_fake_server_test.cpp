@@ -11,10 +11,10 @@
 
 using ds::Errc;
 using ds::Error;
+using ds::TursoOptions;
 using ds::db::Result;
 using ds::db::Statement;
 using ds::db::TursoDatabase;
-using ds::db::TursoOptions;
 using ds::db::Value;
 using ds::test::FakeHttpServer;
 using nlohmann::json;
@@ -59,8 +59,8 @@ json answer_all(const json& pipeline, const std::string& baton, int affected = 1
 }
 
 TursoOptions options_for(const FakeHttpServer& server, std::string path = "") {
-  TursoOptions o{server.url() + path, ds::Secret(kToken), {}};
-  o.http.first_backoff = std::chrono::milliseconds(1);
+  TursoOptions o{.url = server.url() + path, .token = ds::Secret(kToken)};
+  o.first_backoff = std::chrono::milliseconds(1);
   return o;
 }
 
@@ -127,8 +127,8 @@ TEST(TursoFake, RefusedConnectionIsUnavailableNamingTheHost) {
     FakeHttpServer gone([](const FakeHttpServer::Request&) { return FakeHttpServer::Response{}; });
     url = gone.url();
   }
-  TursoOptions o{url, ds::Secret(kToken), {}};
-  o.http.first_backoff = std::chrono::milliseconds(1);
+  TursoOptions o{.url = url, .token = ds::Secret(kToken)};
+  o.first_backoff = std::chrono::milliseconds(1);
   try {
     ds::db::open_turso(o);
     FAIL();
@@ -146,8 +146,8 @@ TEST(TursoFake, TimeoutIsUnavailable) {
     return FakeHttpServer::Response{};
   });
   TursoOptions o = options_for(server);
-  o.http.total_timeout = std::chrono::milliseconds(100);
-  o.http.max_attempts = 1;
+  o.total_timeout = std::chrono::milliseconds(100);
+  o.max_attempts = 1;
   TursoDatabase db(o);
   try {
     db.execute("SELECT 1");

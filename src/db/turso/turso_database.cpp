@@ -230,7 +230,7 @@ TursoDatabase::TursoDatabase(const TursoOptions& options)
     : endpoint_(turso::parse_endpoint(options.url)),
       token_(options.token ? *options.token : endpoint_.url_token.value_or(Secret())),
       pipeline_url_(endpoint_.pipeline_url()),
-      http_(endpoint_.host, token_, options.http) {
+      http_(endpoint_.host, token_, options) {
   if (token_.empty()) {
     throw Error(Errc::validation,
                 "Turso needs an auth token: set TURSO_AUTH_TOKEN (or authToken in the URL)");
