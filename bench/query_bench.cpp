@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "db/core_schema.hpp"
+#include "db/migrate/folder.hpp"
+#include "db/migrate/runner.hpp"
 #include "db/query.hpp"
 #include "db/schema.sqlite.hpp"
-#include "db/schema/ddl.hpp"
 #include "db/sqlite/sqlite_database.hpp"
 
 namespace {
@@ -35,7 +35,9 @@ fs::path fresh_db(const char* name) {
   const auto path = dir / name;
   for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path.string() + suffix);
   auto conn = ds::db::open_sqlite(path, ds::db::OpenMode::create_if_missing);
-  ds::db::schema::create_missing_tables(*conn, ds::db::core_schema());
+  // The tables as the server makes them: the checked-in core migrations.
+  ds::db::migrate::apply_migrations(*conn,
+                                    ds::db::migrate::MigrationFolder(DS_CORE_MIGRATIONS_DIR));
   ds::db::query::Db db(*conn);
   db.transaction([](ds::db::query::Tx& tx) {
     for (int i = 0; i < kRows; ++i) {
@@ -87,7 +89,7 @@ void BM_Raw_InsertOne(benchmark::State& state) {
   std::int64_t n = 0;
   for (auto _ : state) {
     const std::string id = "raw-" + std::to_string(n++);
-    const std::int64_t now = std::chrono::floor<std::chrono::seconds>(ds::now_ms()).time_since_epoch().count();
+    const std::int64_t now = ds::now_seconds().time_since_epoch().count();
     sqlite3_bind_text(s, 1, id.data(), static_cast<int>(id.size()), SQLITE_STATIC);
     sqlite3_bind_text(s, 2, "name", 4, SQLITE_STATIC);
     sqlite3_bind_null(s, 3);

@@ -3,15 +3,13 @@
 #include <cstdio>
 #include <iostream>
 
+#include "cli/selected_database.hpp"
 #include "core/data_dir_lock.hpp"
-#include "core/error.hpp"
 #include "db/core_schema.hpp"
 #include "db/migrate/check.hpp"
 #include "db/migrate/generate.hpp"
 #include "db/migrate/runner.hpp"
-#include "db/open_database.hpp"
 #include "plugins/plugin_migrations.hpp"
-#include "setup/selection_file.hpp"
 
 namespace ds::cli {
 namespace {
@@ -19,19 +17,6 @@ namespace {
 db::migrate::MigrationFolder folder_for(const MigrateCommands& c, const Config& config) {
   return db::migrate::MigrationFolder(
       db::migrate::locate_migrations(c.migrations_dir, config.migrations_dir));
-}
-
-// The database the commands work on without a server: the selection file's type, else DB_TYPE.
-std::shared_ptr<db::Connection> open_target(const Config& config, db::OpenMode mode) {
-  const auto read = setup::read_selection(config.selection_file());
-  std::optional<DatabaseType> type;
-  if (read.state == setup::SelectionRead::State::invalid) {
-    throw Error(Errc::validation, "selection file " + config.selection_file().string() + " is invalid: " + read.reason);
-  }
-  if (read.state == setup::SelectionRead::State::valid) type = read.selection.type;
-  else type = config.db_type;
-  if (!type) throw Error(Errc::validation, "no database selected: run setup first or set DB_TYPE (sqlite or turso)");
-  return db::open_database(db::target_from_config(*type, config), mode);
 }
 
 int generate(const MigrateCommands& c, const Config& config) {
@@ -65,7 +50,8 @@ int up(const MigrateCommands& c, const Config& config) {
   std::optional<DataDirLock> lock;
   if (!c.dry_run) lock.emplace(DataDirLock::acquire(config.data_dir, "db up"));
   const auto folder = folder_for(c, config);
-  const auto db = open_target(config, c.dry_run ? db::OpenMode::must_exist : db::OpenMode::create_if_missing);
+  const auto db = open_selected_database(
+      config, c.dry_run ? db::OpenMode::must_exist : db::OpenMode::create_if_missing);
   const auto result = db::migrate::apply_migrations(*db, folder, c.dry_run);
   if (result.applied.empty()) {
     std::printf("Nothing pending: the database is up to date with %s.\n", folder.dir().c_str());
@@ -83,7 +69,7 @@ int up(const MigrateCommands& c, const Config& config) {
 
 int check(const MigrateCommands& c, const Config& config) {
   const auto folder = folder_for(c, config);
-  const auto db = open_target(config, db::OpenMode::must_exist);
+  const auto db = open_selected_database(config, db::OpenMode::must_exist);
   const auto problems = db::migrate::check_database(*db, folder);
   if (problems.empty()) {
     std::printf("ok: folder intact, applied migrations unchanged, database schema matches the latest snapshot\n");

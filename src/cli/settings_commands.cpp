@@ -7,11 +7,11 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "cli/selected_database.hpp"
 #include "core/data_dir_lock.hpp"
 #include "core/error.hpp"
 #include "settings/key_management.hpp"
 #include "settings/rotate_key.hpp"
-#include "setup/database_manager.hpp"
 
 namespace ds::cli {
 namespace {
@@ -58,13 +58,7 @@ int rotate_key(const SettingsCommands& c, const Config& config, const Env& env) 
   const auto pending_file = settings::pending_key_file(key_file);
   settings::KeyManager current(config.encryption_secret, key_file);
 
-  setup::DatabaseManager manager(config, {});
-  manager.boot();
-  const auto db = manager.database();
-  if (!db) {
-    throw Error(Errc::unavailable,
-                "the database is not available: run setup first (see GET /api/db/status)");
-  }
+  auto db = open_selected_database(config, db::OpenMode::must_exist);
   const auto secrets = settings::stored_secrets(*db);
   refuse_while_pending(
       settings::resolve_pending_rotation(key_file, current.cipher().get(), secrets), key_file);
@@ -107,7 +101,7 @@ int rotate_key(const SettingsCommands& c, const Config& config, const Env& env) 
                             "rotate-key) finishes or rolls back the rotation",
                             e.what(), pending_file.string()));
   }
-  manager.close();
+  db.reset();  // done with the database before the key files change
 
   std::printf("re-encrypted %zu secret(s); new key fingerprint %s\n", count,
               to.fingerprint().c_str());

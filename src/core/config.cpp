@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
+#include <cstdint>
 
 #include "core/error.hpp"
 
@@ -26,10 +28,10 @@ Config Config::from_env(const Env& env) {
       throw Error(Errc::validation, fmt::format("DB_TYPE must be 'sqlite' or 'turso', got '{}'", *v));
     }
   }
-  if (auto v = env.get("TURSO_DATABASE_URL")) c.turso_url = *v;
-  if (auto v = env.get("TURSO_AUTH_TOKEN")) c.turso_token = Secret(*v);
-  for (auto [name, field] : {std::pair{"TURSO_CONNECT_TIMEOUT_MS", &c.turso_connect_timeout_ms},
-                             std::pair{"TURSO_TIMEOUT_MS", &c.turso_timeout_ms}}) {
+  if (auto v = env.get("TURSO_DATABASE_URL")) c.turso.url = *v;
+  if (auto v = env.get("TURSO_AUTH_TOKEN")) c.turso.token = Secret(*v);
+  for (auto [name, field] : {std::pair{"TURSO_CONNECT_TIMEOUT_MS", &c.turso.connect_timeout},
+                             std::pair{"TURSO_TIMEOUT_MS", &c.turso.total_timeout}}) {
     auto v = env.get(name);
     if (!v) continue;
     std::uint32_t ms = 0;
@@ -37,7 +39,7 @@ Config Config::from_env(const Env& env) {
     if (ec != std::errc{} || ptr != v->data() + v->size() || ms == 0) {
       throw Error(Errc::validation, fmt::format("{} must be a positive number of milliseconds, got '{}'", name, *v));
     }
-    *field = ms;
+    *field = std::chrono::milliseconds(ms);
   }
   if (auto v = env.get("TURSO_MAX_RESPONSE_BYTES")) {
     std::uint64_t bytes = 0;
@@ -46,7 +48,7 @@ Config Config::from_env(const Env& env) {
       throw Error(Errc::validation,
                   fmt::format("TURSO_MAX_RESPONSE_BYTES must be a positive number of bytes, got '{}'", *v));
     }
-    c.turso_max_response_bytes = bytes;
+    c.turso.max_response_bytes = static_cast<std::size_t>(std::min<std::uint64_t>(bytes, SIZE_MAX));
   }
   if (auto v = env.get("DEPLOYSTACK_SETUP_TOKEN")) c.setup_token = Secret(*v);
   if (auto v = env.get("DEPLOYSTACK_ADMIN_TOKEN")) c.admin_token = Secret(*v);

@@ -8,6 +8,7 @@
 #include "core/database_type.hpp"
 #include "core/env.hpp"
 #include "core/secret.hpp"
+#include "core/turso_options.hpp"
 
 namespace ds {
 
@@ -17,12 +18,7 @@ struct Config {
   std::filesystem::path data_dir = "persistent_data";
   std::filesystem::path sqlite_path = "persistent_data/database/deploystack.db";
   std::optional<DatabaseType> db_type;  // DB_TYPE: the fallback when there is no selection file
-  std::optional<std::string> turso_url;
-  std::optional<Secret> turso_token;
-  std::uint32_t turso_connect_timeout_ms = 5000;  // TURSO_CONNECT_TIMEOUT_MS
-  std::uint32_t turso_timeout_ms = 30000;  // TURSO_TIMEOUT_MS: a whole call, retries included
-  // TURSO_MAX_RESPONSE_BYTES: the largest answer a Turso request may get (it is buffered).
-  std::uint64_t turso_max_response_bytes = std::uint64_t{16} << 20;
+  TursoOptions turso;                   // TURSO_*: what the Turso driver is opened with
   // DEPLOYSTACK_FRONTEND_URL: the web frontend's origin(s), comma-separated (http/cors.hpp).
   std::optional<std::string> frontend_url;
   std::optional<Secret> setup_token;

@@ -12,6 +12,10 @@ namespace ds {
 
 TimePoint now_ms() noexcept { return std::chrono::time_point_cast<std::chrono::milliseconds>(Clock::now()); }
 
+std::chrono::sys_seconds now_seconds() noexcept {
+  return std::chrono::floor<std::chrono::seconds>(now_ms());
+}
+
 namespace {
 
 // "00" "01" ... "99": two digits per lookup (this formatter runs twice per row of a page).

@@ -2,9 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <cstdint>
-
 #include "core/error.hpp"
 #include "db/turso/turso_url.hpp"
 
@@ -36,14 +33,7 @@ std::optional<std::string> sqlite_path_problem(const std::filesystem::path& path
 }  // namespace
 
 DatabaseTarget target_from_config(DatabaseType type, const Config& config) {
-  DatabaseTarget target{
-      type, config.sqlite_path, {config.turso_url.value_or(""), config.turso_token, {}}};
-  auto& http = target.turso.http;
-  http.connect_timeout = std::chrono::milliseconds(config.turso_connect_timeout_ms);
-  http.total_timeout = std::chrono::milliseconds(config.turso_timeout_ms);
-  http.max_response_bytes =
-      static_cast<std::size_t>(std::min<std::uint64_t>(config.turso_max_response_bytes, SIZE_MAX));
-  return target;
+  return {type, config.sqlite_path, config.turso};
 }
 
 std::optional<std::filesystem::path> database_file(const DatabaseTarget& target) {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "core/time.hpp"
 #include "db/fail_when.hpp"
 #include "db/query.hpp"
 #include "db/schema.sqlite.hpp"
@@ -18,7 +19,6 @@ namespace {
 using db::core::global_setting_groups;
 using db::core::global_settings;
 using db::query::Db;
-using Clock = std::chrono::sys_seconds;
 
 // Every statement below binds at most 9 values (one row), far under SQLite's limit of 32766
 // bound parameters per statement (SQLITE_MAX_VARIABLE_NUMBER since 3.32), however many
@@ -57,7 +57,7 @@ std::string missing_secret_beside_secrets(const std::vector<std::string_view>& k
 }
 
 Plan plan_batch(Db q, const SettingsService& service, const Cipher* cipher, KeyGuard guard,
-                Clock now) {
+                std::chrono::sys_seconds now) {
   Plan plan;
   auto& out = plan.statements;
   if (guard == KeyGuard::new_key) {
@@ -126,7 +126,8 @@ Plan plan_batch(Db q, const SettingsService& service, const Cipher* cipher, KeyG
 
 // Updates for rows that existed before and whose definition changed since: group metadata,
 // a setting's type, a setting newly marked encrypted. Appended to `fixes`.
-void reconcile(Db q, const SettingsService& service, const Cipher* cipher, Clock now,
+void reconcile(Db q, const SettingsService& service, const Cipher* cipher,
+               std::chrono::sys_seconds now,
                const std::vector<db::dsl::Row<db::core::GlobalSettings>>& settings,
                const std::vector<db::dsl::Row<db::core::GlobalSettingGroups>>& groups,
                std::vector<db::Statement>& fixes, InitReport& report) {
@@ -193,7 +194,7 @@ void reconcile(Db q, const SettingsService& service, const Cipher* cipher, Clock
 
 InitReport initialize_settings(db::Connection& db, SettingsService& service) {
   InitReport report;
-  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  const auto now = now_seconds();
   auto& keys = service.keys();
   // The configured key is checked against the stored secrets before anything is encrypted for
   // it (key_management.hpp), at no extra round trip in the common case: the batch reads every

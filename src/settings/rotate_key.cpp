@@ -11,6 +11,7 @@
 #include <cerrno>
 
 #include "core/error.hpp"
+#include "core/time.hpp"
 #include "db/query.hpp"
 #include "db/schema.sqlite.hpp"
 #include "settings/key_management.hpp"
@@ -35,7 +36,7 @@ void fsync_folder(const std::filesystem::path& file) {
 
 // `<file><suffix>-<UTC time>`, with -2, -3 ... when that name is taken: a name no file has.
 std::filesystem::path dated_name(const std::filesystem::path& file, std::string_view suffix) {
-  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  const auto now = now_seconds();
   const std::string base = fmt::format("{}{}-{:%Y%m%dT%H%M%SZ}", file.string(), suffix, now);
   std::filesystem::path name = base;
   std::error_code ec;
@@ -98,7 +99,7 @@ std::size_t rotate_secrets(db::Connection& db, const Cipher& from, const Cipher&
                   fmt::format("the current key does not decrypt: {}; nothing was changed",
                               fmt::join(unreadable, ", ")));
     }
-    const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    const auto now = now_seconds();
     for (auto& [key, value] : sealed) {
       q.update(global_settings)
           .set({.value = std::move(value), .updated_at = now})

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/error.hpp"
+#include "core/time.hpp"
 #include "db/query.hpp"
 #include "settings/setting_value.hpp"
 
@@ -13,10 +14,6 @@ namespace {
 using db::core::global_setting_groups;
 using db::core::global_settings;
 using db::query::Queries;
-
-std::chrono::sys_seconds now_seconds() {
-  return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-}
 
 SettingType type_of(const SettingRow& row) {
   return parse_setting_type(row.type).value_or(SettingType::string);

@@ -13,6 +13,7 @@
 #include "db/migrate/generate.hpp"
 #include "db/migrate/runner.hpp"
 #include "db/sqlite/sqlite_database.hpp"
+#include "support/migrated_tables.hpp"
 #include "support/server_process.hpp"
 #include "support/subprocess.hpp"
 #include "support/temp_dir.hpp"
@@ -208,7 +209,7 @@ TEST_P(MigrateRunner, CheckReportsSchemaDriftMadeBehindTheRunnersBack) {
 // The core migrations plus one added later: the next start applies it before reporting ready.
 TEST_P(MigrateRunner, StartUpAppliesPendingMigrations) {
   server().env().erase("DB_TYPE");
-  fs::copy(fs::path(DS_SOURCE_DIR) / "drizzle" / "migrations_sqlite", folder(), fs::copy_options::recursive);
+  fs::copy(ds::test::core_migrations_dir(), folder(), fs::copy_options::recursive);
   server().start();
   ASSERT_EQ(server().setup_database().status, 200) << server().log();
   ASSERT_EQ(server().stop(), 0);
@@ -239,7 +240,7 @@ TEST_P(MigrateRunner, StartUpAppliesPendingMigrations) {
 // before it keeps its instants, and the API shows them unchanged.
 TEST_P(MigrateRunner, ProjectTimestampsMoveFromSecondsToMillisecondsKeepingTheirInstant) {
   server().env().erase("DB_TYPE");
-  const auto core = fs::path(DS_SOURCE_DIR) / "drizzle" / "migrations_sqlite";
+  const auto core = ds::test::core_migrations_dir();
   fs::copy(core, folder(), fs::copy_options::recursive);
   // The folder as it was before 0002: its first two migrations.
   auto journal = nlohmann::json::parse(read_file(core / "meta" / "_journal.json"));

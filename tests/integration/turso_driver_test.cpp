@@ -26,8 +26,8 @@ class TursoDriver : public ::testing::Test {
   void SetUp() override {
     // Without tursodb this throws with the install command: a failure, not a skip.
     server_ = std::make_unique<ds::test::TursoServer>(dir_.path());
-    ds::db::TursoOptions o{server_->url(), ds::Secret("any-token"), {}};
-    o.http.first_backoff = std::chrono::milliseconds(5);
+    ds::TursoOptions o{.url = server_->url(), .token = ds::Secret("any-token")};
+    o.first_backoff = std::chrono::milliseconds(5);
     db_ = ds::db::open_turso(o);
     db_->execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE, f REAL, b BLOB, n INTEGER)");
   }
@@ -201,8 +201,8 @@ TEST_F(TursoDriver, StoppedServerIsUnavailableAndTheDriverRecovers) {
 
 TEST(TursoDriverOpen, UnreachableServerFailsAtOpen) {
   const auto port = ds::test::pick_free_port();
-  ds::db::TursoOptions o{"http://127.0.0.1:" + std::to_string(port), ds::Secret("t"), {}};
-  o.http.first_backoff = std::chrono::milliseconds(1);
+  ds::TursoOptions o{.url = "http://127.0.0.1:" + std::to_string(port), .token = ds::Secret("t")};
+  o.first_backoff = std::chrono::milliseconds(1);
   try {
     ds::db::open_turso(o);
     FAIL();

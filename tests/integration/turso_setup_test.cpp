@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/counting_proxy.hpp"
+#include "support/migrated_tables.hpp"
 #include "support/server_process.hpp"
 #include "support/temp_dir.hpp"
 #include "support/turso_server.hpp"
@@ -26,7 +27,7 @@ ServerProcess::Env turso_env(const std::string& url) {
 
 // A copy of the core migrations plus `extra` more, each creating one table.
 std::filesystem::path migrations_with_extra(const std::filesystem::path& dir, int extra) {
-  const auto core = std::filesystem::path(DS_SOURCE_DIR) / "drizzle" / "migrations_sqlite";
+  const auto core = ds::test::core_migrations_dir();
   const auto out = dir / "migrations";
   std::filesystem::copy(core, out, std::filesystem::copy_options::recursive);
   json journal = json::parse(std::ifstream(out / "meta" / "_journal.json"));

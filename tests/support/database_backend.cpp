@@ -47,7 +47,7 @@ class TursoBackend final : public DatabaseBackend {
 
   std::shared_ptr<db::Connection> connect(bool) override {
     if (!server_) throw std::logic_error("connect() before server_env()");
-    return db::open_turso({server_->url(), Secret(kTursoTestToken), {}});
+    return db::open_turso({.url = server_->url(), .token = Secret(kTursoTestToken)});
   }
 
   std::vector<std::filesystem::path> files() const override {

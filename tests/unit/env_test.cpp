@@ -125,8 +125,8 @@ TEST(Config, ReadsEveryVariable) {
   EXPECT_EQ(c.port, 0);
   EXPECT_EQ(c.sqlite_path, "/tmp/x.db");
   EXPECT_EQ(c.db_type, DatabaseType::turso);
-  EXPECT_EQ(c.turso_url, "libsql://x");
-  EXPECT_EQ(c.turso_token->reveal(), "tok");
+  EXPECT_EQ(c.turso.url, "libsql://x");
+  EXPECT_EQ(c.turso.token->reveal(), "tok");
   EXPECT_EQ(c.setup_token->reveal(), "setup");
   EXPECT_EQ(fmt::format("{}", *c.setup_token), "***");
   EXPECT_EQ(c.log_level, "debug");

@@ -1,11 +1,10 @@
 // The typed query API on a real SQLite file: every query kind, typed results, binding.
 #include <gtest/gtest.h>
 
-#include "db/core_schema.hpp"
 #include "db/query.hpp"
 #include "db/schema.sqlite.hpp"
-#include "db/schema/ddl.hpp"
 #include "db/sqlite/sqlite_database.hpp"
+#include "support/migrated_tables.hpp"
 #include "support/temp_dir.hpp"
 
 namespace {
@@ -19,7 +18,7 @@ class QueryApi : public ::testing::Test {
  protected:
   void SetUp() override {
     conn_ = ds::db::open_sqlite(dir_ / "q.db", ds::db::OpenMode::create_if_missing);
-    ds::db::schema::create_missing_tables(*conn_, ds::db::core_schema());
+    ds::test::apply_core_migrations(*conn_);
   }
   Db db() { return Db(*conn_); }
 
@@ -50,7 +49,7 @@ TEST_F(QueryApi, InsertAndSelectTypedRow) {
 }
 
 TEST_F(QueryApi, AppSideAndSqlDefaults) {
-  const auto before = std::chrono::floor<std::chrono::seconds>(ds::now_ms());
+  const auto before = ds::now_seconds();
   auto p = db().insert(projects).values({.id = "p", .name = "n"}).returning().first();
   EXPECT_GE(p->created_at, before);
   db().insert(global_settings).values({.key = "k", .value = "v"}).run();

@@ -1,14 +1,15 @@
-// The DSL walked to the runtime model, and the DDL generated from it, executed on SQLite.
+// The DSL walked to the runtime model, and the migration engine's SQL for it, executed on SQLite.
 #include <gtest/gtest.h>
 
 #include "db/core_schema.hpp"
+#include "db/migrate/diff.hpp"
 #include "db/migrate/folder.hpp"
 #include "db/migrate/generate.hpp"
 #include "db/query.hpp"
 #include "db/schema.sqlite.hpp"
-#include "db/schema/ddl.hpp"
 #include "db/schema/walk.hpp"
 #include "db/sqlite/sqlite_database.hpp"
+#include "support/migrated_tables.hpp"
 #include "support/temp_dir.hpp"
 
 namespace {
@@ -125,8 +126,27 @@ TEST(SchemaWalk, SelfAndCompositeForeignKeys) {
                                    "no action", "restrict"}));
 }
 
-TEST(SchemaDdl, DrizzleFormat) {
-  const auto stmts = model::create_table_statements(ds::db::core_schema().tables[1]);
+// What a migration writes to create `table` from nothing: the table, then its indexes.
+std::vector<std::string> new_table_sql(const model::Table& table) {
+  return ds::db::migrate::diff_schemas({}, model::Schema{{table}}, {}).statements;
+}
+
+const std::vector<std::string> kTaskSql{
+    "CREATE TABLE `task` (\n"
+    "\t`id` text PRIMARY KEY NOT NULL,\n"
+    "\t`parent_id` text,\n"
+    "\t`project_id` text NOT NULL,\n"
+    "\t`owner_id` text NOT NULL,\n"
+    "\tFOREIGN KEY (`parent_id`) REFERENCES `task`(`id`) "
+    "ON UPDATE no action ON DELETE cascade,\n"
+    "\tFOREIGN KEY (`project_id`,`owner_id`) REFERENCES `membership`(`project_id`,`user_id`) "
+    "ON UPDATE no action ON DELETE cascade,\n"
+    "\tFOREIGN KEY (`owner_id`) REFERENCES `authUser`(`id`) "
+    "ON UPDATE restrict ON DELETE no action\n"
+    ");\n"};
+
+TEST(SchemaSql, NewTablesInDrizzleFormat) {
+  const auto stmts = new_table_sql(ds::db::core_schema().tables[1]);
   ASSERT_EQ(stmts.size(), 2u);
   EXPECT_EQ(stmts[0],
             "CREATE TABLE `projects` (\n"
@@ -139,45 +159,29 @@ TEST(SchemaDdl, DrizzleFormat) {
             "\tFOREIGN KEY (`user_id`) REFERENCES `authUser`(`id`) ON UPDATE no action ON DELETE no action\n"
             ");\n");
   EXPECT_EQ(stmts[1], "CREATE INDEX `projects_created_at_id_idx` ON `projects` (`created_at`,`id`);");
-  const auto user = model::create_table_statements(ds::db::core_schema().tables[0]);
+  const auto user = new_table_sql(ds::db::core_schema().tables[0]);
   ASSERT_EQ(user.size(), 2u);
   EXPECT_EQ(user[1], "CREATE UNIQUE INDEX `authUser_email_unique` ON `authUser` (`email`);");
-  const auto m = model::create_table_statements(describe<Membership>());
+  const auto m = new_table_sql(describe<Membership>());
   EXPECT_NE(m[0].find("\tPRIMARY KEY(`project_id`, `user_id`),\n"), std::string::npos);
   EXPECT_NE(m[0].find("ON UPDATE set null ON DELETE cascade"), std::string::npos);
   EXPECT_NE(m[0].find("CONSTRAINT \"weight_positive\" CHECK(weight > 0)"), std::string::npos);
   EXPECT_EQ(m[2], "CREATE UNIQUE INDEX `membership_role_idx` ON `membership` (`project_id`,`role`) WHERE role = 'owner';");
-  EXPECT_EQ(
-      model::create_table_statements(describe<Task>()),
-      std::vector<std::string>{
-          "CREATE TABLE `task` (\n"
-          "\t`id` text PRIMARY KEY NOT NULL,\n"
-          "\t`parent_id` text,\n"
-          "\t`project_id` text NOT NULL,\n"
-          "\t`owner_id` text NOT NULL,\n"
-          "\tFOREIGN KEY (`parent_id`) REFERENCES `task`(`id`) "
-          "ON UPDATE no action ON DELETE cascade,\n"
-          "\tFOREIGN KEY (`project_id`,`owner_id`) REFERENCES `membership`(`project_id`,`user_id`) "
-          "ON UPDATE no action ON DELETE cascade,\n"
-          "\tFOREIGN KEY (`owner_id`) REFERENCES `authUser`(`id`) "
-          "ON UPDATE restrict ON DELETE no action\n"
-          ");\n"});
+  EXPECT_EQ(new_table_sql(describe<Task>()), kTaskSql);
 }
 
-TEST(SchemaDdl, ExecutesOnSqliteAndIsIdempotent) {
+TEST(SchemaSql, ExecutesOnSqlite) {
   ds::test::TempDir dir;
   auto conn = ds::db::open_sqlite(dir / "t.db", ds::db::OpenMode::create_if_missing);
-  auto schema = ds::db::core_schema();
-  schema.tables.push_back(describe<Membership>());
-  schema.tables.push_back(describe<Counter>());
-  model::create_missing_tables(*conn, schema);
-  model::create_missing_tables(*conn, schema);  // second start: nothing to do, no error
+  ds::test::apply_core_migrations(*conn);
+  ds::test::create_tables_by_migration(*conn, {describe<Membership>(), describe<Counter>()});
   const auto r = conn->execute("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name");
   std::vector<std::string> names;
   for (std::size_t i = 0; i < r.row_count(); ++i) names.push_back(std::get<std::string>(r.row(i)[1]));
-  EXPECT_EQ(names, (std::vector<std::string>{"authUser", "authUser_email_unique", "counter", "globalSettingGroups",
-                                             "globalSettings", "membership", "membership_role_idx",
-                                             "membership_user_idx", "projects", "projects_created_at_id_idx"}));
+  EXPECT_EQ(names, (std::vector<std::string>{
+                       "__drizzle_migrations", "authUser", "authUser_email_unique", "counter",
+                       "globalSettingGroups", "globalSettings", "membership", "membership_role_idx",
+                       "membership_user_idx", "projects", "projects_created_at_id_idx"}));
   const auto fk = conn->execute("SELECT \"table\", \"from\", \"to\", on_update, on_delete FROM pragma_foreign_key_list('membership')");
   ASSERT_EQ(fk.row_count(), 1u);
   EXPECT_EQ(std::get<std::string>(fk.row(0)[3]), "SET NULL");
@@ -186,13 +190,11 @@ TEST(SchemaDdl, ExecutesOnSqliteAndIsIdempotent) {
 
 // The foreign keys do what they say on SQLite: a child of a missing parent or of a missing
 // membership is refused, deleting a parent task or the membership deletes its tasks.
-TEST(SchemaDdl, SelfAndCompositeForeignKeysAreEnforced) {
+TEST(SchemaSql, SelfAndCompositeForeignKeysAreEnforced) {
   ds::test::TempDir dir;
   auto conn = ds::db::open_sqlite(dir / "t.db", ds::db::OpenMode::create_if_missing);
-  auto schema = ds::db::core_schema();
-  schema.tables.push_back(describe<Membership>());
-  schema.tables.push_back(describe<Task>());
-  model::create_missing_tables(*conn, schema);
+  ds::test::apply_core_migrations(*conn);
+  ds::test::create_tables_by_migration(*conn, {describe<Membership>(), describe<Task>()});
   ds::db::query::Db db(*conn);
   db.insert(ds::db::core::auth_user).values({.id = "u", .username = "u", .email = "u@x"}).run();
   db.insert(ds::db::core::projects).values({.id = "p", .name = "p"}).run();
@@ -228,7 +230,7 @@ TEST(SchemaMigrate, GenerateAddsTableWithSelfAndCompositeForeignKeys) {
   schema.tables.push_back(describe<Task>());
   const auto r = mig::generate_migration(folder, schema, {"tasks", {}, false});
   ASSERT_TRUE(r.sql_file);
-  EXPECT_EQ(r.statements, model::create_table_statements(describe<Task>()));
+  EXPECT_EQ(r.statements, kTaskSql);
   const auto snapshot = folder.latest_snapshot();
   ASSERT_TRUE(snapshot);
   const auto it = std::find_if(snapshot->schema.tables.begin(), snapshot->schema.tables.end(),

@@ -7,12 +7,11 @@
 #include <chrono>
 
 #include "core/error.hpp"
-#include "db/core_schema.hpp"
-#include "db/schema/ddl.hpp"
 #include "db/sqlite/sqlite_database.hpp"
 #include "settings/init_stage.hpp"
 #include "settings/rotate_key.hpp"
 #include "support/counting_connection.hpp"
+#include "support/migrated_tables.hpp"
 #include "support/temp_dir.hpp"
 
 namespace ds::settings {
@@ -25,7 +24,7 @@ class SettingsServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     conn = db::open_sqlite(dir / "s.db", db::OpenMode::create_if_missing);
-    db::schema::create_missing_tables(*conn, db::core_schema());
+    test::apply_core_migrations(*conn);
   }
   std::unique_ptr<SettingsService> make_service(KeyManager& k) {
     return std::make_unique<SettingsService>(registry, k, [this] { return conn; });

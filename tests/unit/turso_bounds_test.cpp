@@ -17,8 +17,8 @@
 
 using ds::Errc;
 using ds::Error;
+using ds::TursoOptions;
 using ds::db::TursoDatabase;
-using ds::db::TursoOptions;
 using ds::test::FakeHttpServer;
 using ds::test::SilentPeer;
 
@@ -40,9 +40,9 @@ TEST(TursoBounds, AnAnswerOverTheLimitFailsNamingHostLimitAndVariable) {
     if (huge.load()) return FakeHttpServer::Response{200, std::string(3u << 20, ' ')};
     return FakeHttpServer::Response{200, small_answer()};
   });
-  TursoOptions o{server.url(), ds::Secret(kToken), {}};
-  o.http.max_response_bytes = std::size_t{1} << 20;
-  o.http.first_backoff = std::chrono::milliseconds(1);
+  TursoOptions o{.url = server.url(), .token = ds::Secret(kToken)};
+  o.max_response_bytes = std::size_t{1} << 20;
+  o.first_backoff = std::chrono::milliseconds(1);
   TursoDatabase db(o);
   try {
     db.execute("SELECT 1");
@@ -62,8 +62,8 @@ TEST(TursoBounds, AnAnswerOverTheLimitFailsNamingHostLimitAndVariable) {
 
 TEST(TursoBounds, MaxResponseBytesComesFromTheEnvironment) {
   auto c = ds::Config::from_env(ds::Env::from_map({{"TURSO_MAX_RESPONSE_BYTES", "1048576"}}));
-  EXPECT_EQ(c.turso_max_response_bytes, 1048576u);
-  EXPECT_EQ(ds::Config::from_env(ds::Env::from_map({})).turso_max_response_bytes, 16u << 20);
+  EXPECT_EQ(c.turso.max_response_bytes, 1048576u);
+  EXPECT_EQ(ds::Config::from_env(ds::Env::from_map({})).turso.max_response_bytes, 16u << 20);
   for (const char* bad : {"0", "-1", "64MiB", "x"}) {
     EXPECT_THROW(ds::Config::from_env(ds::Env::from_map({{"TURSO_MAX_RESPONSE_BYTES", bad}})),
                  Error)
@@ -75,10 +75,10 @@ TEST(TursoBounds, MaxResponseBytesComesFromTheEnvironment) {
 // that uses the whole budget, not one full timeout per attempt.
 TEST(TursoBounds, TheTotalTimeoutBoundsTheWholeCallAcrossRetries) {
   SilentPeer peer;
-  TursoOptions o{peer.url(), ds::Secret(kToken), {}};
-  o.http.total_timeout = std::chrono::milliseconds(300);
-  o.http.max_attempts = 3;
-  o.http.first_backoff = std::chrono::milliseconds(1);
+  TursoOptions o{.url = peer.url(), .token = ds::Secret(kToken)};
+  o.total_timeout = std::chrono::milliseconds(300);
+  o.max_attempts = 3;
+  o.first_backoff = std::chrono::milliseconds(1);
   TursoDatabase db(o);
   try {
     db.execute("SELECT 1");  // a read: repeatable
@@ -95,8 +95,8 @@ TEST(TursoBounds, TheTotalTimeoutBoundsTheWholeCallAcrossRetries) {
 // (The flag stays raised for the process: ctest runs each test in its own process.)
 TEST(TursoBounds, AbandoningBlockingIoEndsAHungCall) {
   SilentPeer peer;
-  TursoOptions o{peer.url(), ds::Secret(kToken), {}};
-  o.http.total_timeout = std::chrono::minutes(10);
+  TursoOptions o{.url = peer.url(), .token = ds::Secret(kToken)};
+  o.total_timeout = std::chrono::minutes(10);
   TursoDatabase db(o);
   std::optional<Error> failure;
   std::thread call([&] {
@@ -131,7 +131,7 @@ TEST(TursoBounds, AControlCharacterInTheTokenIsRefusedWithoutPrintingIt) {
     EXPECT_NE(problem->find("control character"), std::string::npos) << *problem;
     EXPECT_EQ(problem->find("Injected"), std::string::npos) << *problem;
     try {
-      TursoDatabase db(TursoOptions{"http://127.0.0.1:1", ds::Secret(token), {}});
+      TursoDatabase db(TursoOptions{.url = "http://127.0.0.1:1", .token = ds::Secret(token)});
       FAIL();
     } catch (const Error& e) {
       EXPECT_EQ(e.code(), Errc::validation);
@@ -139,8 +139,8 @@ TEST(TursoBounds, AControlCharacterInTheTokenIsRefusedWithoutPrintingIt) {
     }
   }
   try {
-    TursoDatabase db(
-        TursoOptions{"http://127.0.0.1:1?authToken=abc%0D%0AX-Injected:1", std::nullopt, {}});
+    TursoDatabase db(TursoOptions{.url = "http://127.0.0.1:1?authToken=abc%0D%0AX-Injected:1",
+                                  .token = std::nullopt});
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), Errc::validation);

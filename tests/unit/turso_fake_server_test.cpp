@@ -12,10 +12,10 @@
 
 using ds::Errc;
 using ds::Error;
+using ds::TursoOptions;
 using ds::db::Result;
 using ds::db::Statement;
 using ds::db::TursoDatabase;
-using ds::db::TursoOptions;
 using ds::db::Value;
 using ds::test::FakeHttpServer;
 using nlohmann::json;
@@ -35,26 +35,20 @@ json ok_execute(int affected = 0, std::optional<std::int64_t> rowid = std::nullo
               {"last_insert_rowid", rowid ? json(std::to_string(*rowid)) : json(nullptr)}}}}}};
 }
 
-// The answer to the driver's counting queries (write_counts.hpp): `affected` rows changed,
-// `rowid` the last one inserted; total_changes() moves by `affected`.
-json counts_result(const std::string& sql, int affected, std::int64_t rowid) {
+// The answer to the driver's counting query (write_counts.hpp): `affected` rows changed,
+// `rowid` the last one inserted.
+json counts_result(int affected, std::int64_t rowid) {
   const auto integer = [](std::int64_t v) {
     return json{{"type", "integer"}, {"value", std::to_string(v)}};
   };
-  json row = sql == "SELECT total_changes()"
-                 ? json::array({integer(100)})
-                 : json::array({integer(affected), integer(rowid), integer(100 + affected)});
-  json cols = json::array();
-  for (std::size_t i = 0; i < row.size(); ++i)
-    cols.push_back({{"name", "c"}, {"decltype", nullptr}});
-  return {{"cols", cols},
-          {"rows", json::array({row})},
+  return {{"cols", json::array({{{"name", "changes()"}, {"decltype", nullptr}},
+                                {{"name", "last_insert_rowid()"}, {"decltype", nullptr}}})},
+          {"rows", json::array({json::array({integer(affected), integer(rowid)})})},
           {"affected_row_count", 0},
           {"last_insert_rowid", nullptr}};
 }
 bool is_counting(const json& stmt) {
-  const std::string sql = stmt["sql"];
-  return sql.starts_with("SELECT changes(),") || sql == "SELECT total_changes()";
+  return stmt["sql"] == "SELECT changes(), last_insert_rowid()";
 }
 
 // Answers every request of a pipeline with success, like a complete sqld would.
@@ -71,7 +65,7 @@ json answer_all(const json& pipeline, const std::string& baton, int affected = 1
         const auto& stmt = r["batch"]["steps"][i]["stmt"];
         step_results.push_back(undo ? json(nullptr)
                                : is_counting(stmt)
-                                   ? counts_result(stmt["sql"], affected, 10 + i)
+                                   ? counts_result(affected, 10 + i)
                                    : ok_execute(affected, 10 + i)["response"]["result"]);
         step_errors.push_back(nullptr);
       }
@@ -80,8 +74,7 @@ json answer_all(const json& pipeline, const std::string& baton, int affected = 1
     } else if (is_counting(r["stmt"])) {
       results.push_back(
           {{"type", "ok"},
-           {"response",
-            {{"type", "execute"}, {"result", counts_result(r["stmt"]["sql"], affected, 42)}}}});
+           {"response", {{"type", "execute"}, {"result", counts_result(affected, 42)}}}});
     } else {
       results.push_back(ok_execute(affected, 42));
     }
@@ -91,8 +84,8 @@ json answer_all(const json& pipeline, const std::string& baton, int affected = 1
 }
 
 TursoOptions options_for(const FakeHttpServer& server, std::string path = "") {
-  TursoOptions o{server.url() + path, ds::Secret(kToken), {}};
-  o.http.first_backoff = std::chrono::milliseconds(1);
+  TursoOptions o{.url = server.url() + path, .token = ds::Secret(kToken)};
+  o.first_backoff = std::chrono::milliseconds(1);
   return o;
 }
 
@@ -159,8 +152,8 @@ TEST(TursoFake, RefusedConnectionIsUnavailableNamingTheHost) {
     FakeHttpServer gone([](const FakeHttpServer::Request&) { return FakeHttpServer::Response{}; });
     url = gone.url();
   }
-  TursoOptions o{url, ds::Secret(kToken), {}};
-  o.http.first_backoff = std::chrono::milliseconds(1);
+  TursoOptions o{.url = url, .token = ds::Secret(kToken)};
+  o.first_backoff = std::chrono::milliseconds(1);
   try {
     ds::db::open_turso(o);
     FAIL();
@@ -178,8 +171,8 @@ TEST(TursoFake, TimeoutIsUnavailable) {
     return FakeHttpServer::Response{};
   });
   TursoOptions o = options_for(server);
-  o.http.total_timeout = std::chrono::milliseconds(100);
-  o.http.max_attempts = 1;
+  o.total_timeout = std::chrono::milliseconds(100);
+  o.max_attempts = 1;
   TursoDatabase db(o);
   try {
     db.execute("SELECT 1");
@@ -351,27 +344,22 @@ TEST(TursoFake, CountsComeFromTheConnectionNotTheServersReport) {
   const auto reqs = server.requests();
   const auto requests = json::parse(reqs[0].body)["requests"];
   ASSERT_EQ(requests.size(), 4u);  // foreign keys on, the DELETE, its counts, close
-  EXPECT_EQ(requests[2]["stmt"]["sql"], "SELECT changes(), last_insert_rowid(), total_changes()");
+  EXPECT_EQ(requests[2]["stmt"]["sql"], "SELECT changes(), last_insert_rowid()");
   EXPECT_EQ(json::parse(reqs[2].body)["requests"].size(), 3u);  // DDL: no counting
 }
 
-// A WITH statement may or may not write: it counts only when total_changes() moved.
-TEST(TursoFake, AWithStatementCountsOnlyWhenTotalChangesMoved) {
-  std::atomic<bool> moved{false};
-  FakeHttpServer server([&moved](const FakeHttpServer::Request& r) {
-    // changes() still says 3 (an earlier statement's count); total_changes() tells the truth.
-    auto answer = answer_all(json::parse(r.body), "b", 3);
-    if (!moved) answer["results"][3]["response"]["result"]["rows"][0][2]["value"] = "100";
-    return FakeHttpServer::Response{200, answer.dump()};
+// A WITH clause is looked past: WITH ... SELECT is a read (no counting), WITH ... DELETE a
+// write counted like any other.
+TEST(TursoFake, AWithStatementIsCountedByTheStatementItIntroduces) {
+  FakeHttpServer server([](const FakeHttpServer::Request& r) {
+    return FakeHttpServer::Response{200, answer_all(json::parse(r.body), "b", 3).dump()};
   });
   TursoDatabase db(options_for(server));
   EXPECT_EQ(db.execute("WITH x AS (SELECT 1) SELECT * FROM x").rows_affected, 0);
-  moved = true;
   EXPECT_EQ(db.execute("WITH x AS (SELECT 1) DELETE FROM t WHERE a IN x").rows_affected, 3);
-  const auto requests = json::parse(server.requests()[0].body)["requests"];
-  ASSERT_EQ(requests.size(),
-            5u);  // foreign keys on, total_changes(), the statement, its counts, close
-  EXPECT_EQ(requests[1]["stmt"]["sql"], "SELECT total_changes()");
+  const auto reqs = server.requests();
+  EXPECT_EQ(json::parse(reqs[0].body)["requests"].size(), 3u);  // foreign keys on, the read, close
+  EXPECT_EQ(json::parse(reqs[1].body)["requests"].size(), 4u);  // ... the delete, its counts ...
 }
 
 TEST(TursoFake, BatchIsOneRequestAndMapsTheFirstFailingStep) {

@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "db/fail_when.hpp"
+#include "db/sql_keyword.hpp"
 
 namespace ds::db::migrate {
 namespace {
@@ -21,23 +22,7 @@ std::string create_tracking_table(std::string_view table) {
 }
 constexpr std::string_view kBreakpoint = "--> statement-breakpoint";
 
-// Skips whitespace and comments from `i`; returns the index of the next token (or size).
-std::size_t skip_blank(std::string_view s, std::size_t i) {
-  while (i < s.size()) {
-    if (std::isspace(static_cast<unsigned char>(s[i]))) {
-      ++i;
-    } else if (s.substr(i, 2) == "--") {
-      const auto nl = s.find('\n', i);
-      i = nl == std::string_view::npos ? s.size() : nl + 1;
-    } else if (s.substr(i, 2) == "/*") {
-      const auto end = s.find("*/", i + 2);
-      i = end == std::string_view::npos ? s.size() : end + 2;
-    } else {
-      break;
-    }
-  }
-  return i;
-}
+using sql_keyword::skip_blank;
 
 // Index just past the first complete statement of `s` (SQLite's own tokenizer decides where a
 // statement ends, triggers included), or npos when `s` never completes one.

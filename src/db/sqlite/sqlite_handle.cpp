@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "core/error.hpp"
+#include "db/sql_keyword.hpp"
 #include "db/sqlite_result_code.hpp"
 
 namespace ds::db {
@@ -13,15 +14,6 @@ namespace {
 constexpr std::size_t kMaxCachedStatements = 256;
 constexpr int kBusyTimeoutMs = 5000;
 constexpr std::size_t kInitialRows = 16;
-
-bool starts_with_keyword(std::string_view sql, std::string_view keyword) {
-  while (!sql.empty() && std::isspace(static_cast<unsigned char>(sql.front()))) sql.remove_prefix(1);
-  if (sql.size() < keyword.size()) return false;
-  for (std::size_t i = 0; i < keyword.size(); ++i) {
-    if (std::toupper(static_cast<unsigned char>(sql[i])) != keyword[i]) return false;
-  }
-  return true;
-}
 
 // Resets a statement however the step loop ends, so a cached statement never stays
 // mid-result (that would keep its implicit transaction and block WAL checkpoints).
@@ -209,8 +201,7 @@ SqliteHandle::Cached SqliteHandle::compile(std::string_view sql) {
       throw Error(Errc::misuse, "one statement per call: the SQL text holds more than one");
     }
   }
-  const bool is_insert = starts_with_keyword(sql, "INSERT") || starts_with_keyword(sql, "REPLACE");
-  return {stmt, is_insert};
+  return {stmt, sql_keyword::is_insert(sql)};
 }
 
 SqliteHandle::Cached& SqliteHandle::prepare(std::string_view sql, Fresh& fresh) {

@@ -66,7 +66,7 @@ bool transient_status(long status) noexcept {
   return status == 429 || status == 502 || status == 503 || status == 504;
 }
 
-std::string describe(CURLcode rc, const char* errbuf, const HttpOptions& options) {
+std::string describe(CURLcode rc, const char* errbuf, const TursoOptions& options) {
   const std::string detail = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
   switch (rc) {
     case CURLE_COULDNT_RESOLVE_HOST:
@@ -99,7 +99,7 @@ struct HttpClient::Attempt {
   bool final = false;  // never repeated: too large, or abandoned
 };
 
-HttpClient::HttpClient(std::string host, const Secret& token, HttpOptions options)
+HttpClient::HttpClient(std::string host, const Secret& token, const TursoOptions& options)
     : host_(std::move(host)), options_(options) {
   global_init();
   curl_slist* list = nullptr;

@@ -12,18 +12,9 @@
 #include <vector>
 
 #include "core/secret.hpp"
+#include "core/turso_options.hpp"
 
 namespace ds::db::turso {
-
-struct HttpOptions {
-  std::chrono::milliseconds connect_timeout{5000};  // each connection attempt
-  std::chrono::milliseconds total_timeout{30000};   // the whole call, every attempt and backoff
-  int max_attempts = 3;                             // for requests that may be repeated
-  std::chrono::milliseconds first_backoff{100};
-  // Answers longer than this fail. The body is buffered, then decoded through a JSON
-  // document that costs about 11x its size at peak: 16 MiB keeps one answer under ~200 MB.
-  std::size_t max_response_bytes = std::size_t{16} << 20;
-};
 
 enum class Repeat {
   never,        // may have been applied: one attempt only (a write, anything inside a stream)
@@ -39,7 +30,8 @@ struct HttpReply {
 class HttpClient {
  public:
   // `host` names the server in messages; `token` goes only into the Authorization header.
-  HttpClient(std::string host, const Secret& token, HttpOptions options);
+  // Of `options` it uses the timeouts, attempts, backoff and size limit.
+  HttpClient(std::string host, const Secret& token, const TursoOptions& options);
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
   ~HttpClient();
@@ -63,7 +55,7 @@ class HttpClient {
   static bool backoff_wait(std::chrono::milliseconds delay);
 
   std::string host_;
-  HttpOptions options_;
+  TursoOptions options_;
   void* headers_ = nullptr;  // curl_slist*, shared read-only by every handle
   std::mutex mutex_;
   std::vector<void*> idle_;  // CURL* handles that keep their connections alive

@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "db/fail_when.hpp"
+#include "db/sql_keyword.hpp"
 #include "db/turso/hrana_errors.hpp"
 #include "db/turso/write_counts.hpp"
 
@@ -42,7 +43,7 @@ Result take_statement(std::span<RequestOutcome> outcomes, const CountedSteps& co
                       std::size_t i, std::vector<std::optional<Result>>& results,
                       std::string_view host) {
   results.resize(counted.steps().size());
-  for (std::size_t k = counted.first_step(i); k <= counted.last_step(i); ++k) {
+  for (std::size_t k = counted.own_step(i); k <= counted.last_step(i); ++k) {
     RequestOutcome& o = outcomes[k];
     if (k == counted.own_step(i)) {
       results[k] = checked(o, host);
@@ -263,7 +264,7 @@ TursoDatabase::TursoDatabase(const TursoOptions& options)
     : endpoint_(turso::parse_endpoint(options.url)),
       token_(options.token ? *options.token : endpoint_.url_token.value_or(Secret())),
       pipeline_url_(endpoint_.pipeline_url()),
-      http_(endpoint_.host, token_, options.http) {
+      http_(endpoint_.host, token_, options) {
   if (token_.empty()) {
     throw Error(Errc::validation,
                 "Turso needs an auth token: set TURSO_AUTH_TOKEN (or authToken in the URL)");
@@ -326,7 +327,7 @@ PipelineResponse TursoDatabase::send(const std::string& url,
 
 Result TursoDatabase::execute(std::string_view sql, std::span<const Value> params) {
   // A read is safe to repeat; a write only when the server was never reached.
-  const Repeat repeat = turso::is_read(sql) ? Repeat::always : Repeat::if_not_sent;
+  const Repeat repeat = sql_keyword::is_read(sql) ? Repeat::always : Repeat::if_not_sent;
   const CountedSteps counted(sql, params);
   auto resp = send(
       pipeline_url_, std::nullopt, [&](PipelineWriter& w) { write_steps(w, counted); }, true,
@@ -338,7 +339,7 @@ Result TursoDatabase::execute(std::string_view sql, std::span<const Value> param
 std::vector<Outcome> TursoDatabase::execute_each(std::span<const Statement> statements) {
   if (statements.empty()) return {};
   const bool reads = std::all_of(statements.begin(), statements.end(),
-                                 [](const Statement& s) { return turso::is_read(s.sql); });
+                                 [](const Statement& s) { return sql_keyword::is_read(s.sql); });
   const CountedSteps counted(statements);
   auto resp = send(
       pipeline_url_, std::nullopt, [&](PipelineWriter& w) { write_steps(w, counted); }, true,

@@ -26,18 +26,13 @@
 #include <string>
 
 #include "core/secret.hpp"
+#include "core/turso_options.hpp"
 #include "db/connection.hpp"
 #include "db/turso/hrana_codec.hpp"
 #include "db/turso/http_client.hpp"
 #include "db/turso/turso_url.hpp"
 
 namespace ds::db {
-
-struct TursoOptions {
-  std::string url;              // TURSO_DATABASE_URL
-  std::optional<Secret> token;  // TURSO_AUTH_TOKEN; the URL's `authToken` when unset
-  turso::HttpOptions http;
-};
 
 class TursoDatabase final : public Connection {
  public:

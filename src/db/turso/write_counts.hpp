@@ -1,10 +1,10 @@
 #pragma once
 // A write's rows_affected and last_insert_rowid, read from the server's own connection in the
 // same request. Servers disagree on what they report (tursodb 0.6 reports 0 rows and no rowid
-// for every statement), so the driver asks the connection, with the SQLite driver's rule:
-// after an INSERT, REPLACE, UPDATE or DELETE, `SELECT changes(), last_insert_rowid(), ...`
-// runs next to it; a WITH statement (which may or may not write) also gets total_changes()
-// before it, and counts only when that moved. Reads and other statements report 0.
+// for every statement), so the driver asks the connection: after an INSERT, REPLACE, UPDATE or
+// DELETE (after a WITH clause too), `SELECT changes(), last_insert_rowid()` runs next to it,
+// as the next request of the pipeline or the next step of the batch. Reads and other
+// statements (DDL, PRAGMA, BEGIN ...) report 0, as on SQLite.
 #include <cstddef>
 #include <optional>
 #include <span>
@@ -17,9 +17,6 @@
 
 namespace ds::db::turso {
 
-// SELECT and VALUES: safe to send again.
-bool is_read(std::string_view sql) noexcept;
-
 // Statements as the steps to send: each one with its counting steps around it.
 class CountedSteps {
  public:
@@ -30,8 +27,7 @@ class CountedSteps {
   std::size_t statement_count() const noexcept { return parts_.size(); }
   // The statement a step belongs to (its own step or one of its counting steps).
   std::size_t statement_of(std::size_t step) const { return owner_[step]; }
-  // The steps of statement i: [first, last], and which one is the statement itself.
-  std::size_t first_step(std::size_t i) const;
+  // The steps of statement i: [own_step, last_step]: the statement itself, then its counts.
   std::size_t last_step(std::size_t i) const;
   std::size_t own_step(std::size_t i) const { return parts_[i].own; }
 
@@ -44,7 +40,7 @@ class CountedSteps {
   void add(std::string_view sql, std::span<const Value> params);
   struct Parts {
     std::size_t own = 0;
-    std::optional<std::size_t> before, after;
+    std::optional<std::size_t> after;
     std::string_view sql;
   };
   std::vector<hrana::Step> steps_;
