@@ -30,6 +30,8 @@ Config Config::from_env(const Env& env) {
   }
   if (auto v = env.get("TURSO_DATABASE_URL")) c.turso.url = *v;
   if (auto v = env.get("TURSO_AUTH_TOKEN")) c.turso.token = Secret(*v);
+  if (auto v = env.get("TURSO_ENCRYPTION_KEY"); v && !v->empty())
+    c.turso.encryption_key = Secret(*v);
   for (auto [name, field] : {std::pair{"TURSO_CONNECT_TIMEOUT_MS", &c.turso.connect_timeout},
                              std::pair{"TURSO_TIMEOUT_MS", &c.turso.total_timeout}}) {
     auto v = env.get(name);

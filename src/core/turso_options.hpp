@@ -14,6 +14,9 @@ namespace ds {
 struct TursoOptions {
   std::string url;              // TURSO_DATABASE_URL; empty when unset
   std::optional<Secret> token;  // TURSO_AUTH_TOKEN; the URL's `authToken` when unset
+  // TURSO_ENCRYPTION_KEY: the key of an encrypted database, sent as `x-turso-encryption-key`
+  // on every request; unset for an unencrypted one.
+  std::optional<Secret> encryption_key{};
   std::chrono::milliseconds connect_timeout{5000};  // TURSO_CONNECT_TIMEOUT_MS: each attempt
   // TURSO_TIMEOUT_MS: the whole call, every attempt and backoff included.
   std::chrono::milliseconds total_timeout{30000};

@@ -59,7 +59,11 @@ std::optional<std::string> configuration_problem(const DatabaseTarget& target) {
       } catch (const Error& e) {
         return e.what();
       }
-      return turso::auth_token_problem(*target.turso.token, "TURSO_AUTH_TOKEN");
+      if (auto problem = turso::header_secret_problem(*target.turso.token, "TURSO_AUTH_TOKEN"))
+        return problem;
+      if (target.turso.encryption_key)
+        return turso::header_secret_problem(*target.turso.encryption_key, "TURSO_ENCRYPTION_KEY");
+      return std::nullopt;
   }
   return std::nullopt;
 }

@@ -558,3 +558,44 @@ TEST(TursoFake, AFailedCountingQueryKeepsTheServersReport) {
   TursoDatabase db(options_for(server));
   EXPECT_EQ(db.execute("UPDATE t SET a = 1").rows_affected, 1);
 }
+
+// An encrypted database: TURSO_ENCRYPTION_KEY travels as x-turso-encryption-key on every
+// request (one-shot, batch, each pipeline of a transaction) and never into an error message.
+TEST(TursoFake, TheEncryptionKeyIsSentOnEveryRequestAndNeverInAnError) {
+  constexpr const char* kKey = "enc-KEY-SECRET-42";
+  std::atomic<bool> refuse{false};
+  FakeHttpServer server([&refuse](const FakeHttpServer::Request& r) {
+    if (refuse) return FakeHttpServer::Response{400, R"({"error":"bad key enc-KEY-SECRET-42"})"};
+    return FakeHttpServer::Response{200, answer_all(json::parse(r.body), "b").dump()};
+  });
+  auto options = options_for(server);
+  options.encryption_key = ds::Secret(kKey);
+  TursoDatabase db(options);
+  db.execute("SELECT 1");
+  const Statement one[] = {{"INSERT INTO t VALUES (1)", {}}};
+  db.batch(one);
+  db.transaction([](ds::db::Transaction& tx) {
+    tx.execute("INSERT INTO t VALUES (2)");
+    tx.execute("INSERT INTO t VALUES (3)");
+  });
+  const auto reqs = server.requests();
+  ASSERT_GE(reqs.size(), 4u);
+  for (const auto& r : reqs) EXPECT_EQ(r.headers.at("x-turso-encryption-key"), kKey);
+
+  refuse = true;
+  try {
+    db.execute("SELECT 1");
+    FAIL() << "a refused request succeeded";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()).find(kKey), std::string::npos) << e.what();
+  }
+}
+
+TEST(TursoFake, NoEncryptionKeyNoHeader) {
+  FakeHttpServer server([](const FakeHttpServer::Request& r) {
+    return FakeHttpServer::Response{200, answer_all(json::parse(r.body), "b").dump()};
+  });
+  TursoDatabase db(options_for(server));
+  db.execute("SELECT 1");
+  EXPECT_FALSE(server.requests().at(0).headers.contains("x-turso-encryption-key"));
+}

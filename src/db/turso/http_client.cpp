@@ -108,6 +108,10 @@ HttpClient::HttpClient(std::string host, const Secret& token, const TursoOptions
   list = curl_slist_append(list, "Expect:");  // no 100-continue round trip
   if (!token.empty())
     list = curl_slist_append(list, ("Authorization: Bearer " + token.reveal()).c_str());
+  if (options.encryption_key && !options.encryption_key->empty()) {
+    list = curl_slist_append(
+        list, ("x-turso-encryption-key: " + options.encryption_key->reveal()).c_str());
+  }
   if (list == nullptr) throw Error(Errc::internal, "out of memory building HTTP headers");
   headers_ = list;
 }

@@ -264,18 +264,25 @@ TursoDatabase::TursoDatabase(const TursoOptions& options)
     : endpoint_(turso::parse_endpoint(options.url)),
       token_(options.token ? *options.token : endpoint_.url_token.value_or(Secret())),
       pipeline_url_(endpoint_.pipeline_url()),
+      encryption_key_(options.encryption_key),
       http_(endpoint_.host, token_, options) {
   if (token_.empty()) {
     throw Error(Errc::validation,
                 "Turso needs an auth token: set TURSO_AUTH_TOKEN (or authToken in the URL)");
   }
-  if (auto problem = turso::auth_token_problem(token_, "TURSO_AUTH_TOKEN")) {
+  if (auto problem = turso::header_secret_problem(token_, "TURSO_AUTH_TOKEN")) {
     throw Error(Errc::validation, *problem);
+  }
+  if (encryption_key_) {
+    if (auto problem = turso::header_secret_problem(*encryption_key_, "TURSO_ENCRYPTION_KEY"))
+      throw Error(Errc::validation, *problem);
   }
 }
 
 Error TursoDatabase::redacted(const Error& e) const {
-  return Error(e.code(), hrana::redact(e.what(), token_), e.native_code());
+  std::string text = hrana::redact(e.what(), token_);
+  if (encryption_key_) text = hrana::redact(std::move(text), *encryption_key_);
+  return Error(e.code(), std::move(text), e.native_code());
 }
 
 PipelineResponse TursoDatabase::send(const std::string& url,

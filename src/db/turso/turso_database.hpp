@@ -69,6 +69,7 @@ class TursoDatabase final : public Connection {
   turso::Endpoint endpoint_;
   Secret token_;
   std::string pipeline_url_;
+  std::optional<Secret> encryption_key_;  // only to keep it out of error messages
   turso::HttpClient http_;
   std::atomic<bool> close_accepted_{true};
 };

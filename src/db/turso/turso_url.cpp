@@ -58,7 +58,7 @@ Endpoint parse_endpoint(std::string_view url) {
     } else if (key == "authToken") {
       if (value.empty()) invalid("authToken is empty");
       ep.url_token = Secret(value);
-      if (auto problem = auth_token_problem(*ep.url_token, "the URL's authToken"))
+      if (auto problem = header_secret_problem(*ep.url_token, "the URL's authToken"))
         invalid(*problem);
     } else {
       // The key is safe to name; the value is not printed (it could be anything).
@@ -77,13 +77,13 @@ Endpoint parse_endpoint(std::string_view url) {
   return ep;
 }
 
-std::optional<std::string> auth_token_problem(const Secret& token, std::string_view source) {
+std::optional<std::string> header_secret_problem(const Secret& token, std::string_view source) {
   for (const char c : token.reveal()) {
     const auto byte = static_cast<unsigned char>(c);
     if (byte < 0x20 || byte == 0x7f) {
       return fmt::format(
           "{} contains a control character (byte 0x{:02x}; a line break copied from a file?); "
-          "remove it: a token is sent as one HTTP header line",
+          "remove it: it is sent as one HTTP header line",
           source, byte);
     }
   }

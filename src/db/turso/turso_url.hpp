@@ -26,7 +26,7 @@ Endpoint parse_endpoint(std::string_view url);
 // Why `token` cannot travel in an Authorization header (a control character such as CR or
 // LF would end the header and start another), naming `source` (the variable) and never the
 // token; nullopt when it can.
-std::optional<std::string> auth_token_problem(const Secret& token, std::string_view source);
+std::optional<std::string> header_secret_problem(const Secret& token, std::string_view source);
 
 // A `base_url` a server sent for later requests of a stream, as a base ending in '/'. Throws
 // ds::Error(unavailable) when it is not http(s) or would downgrade https to http.
