@@ -29,6 +29,8 @@ inline constexpr const char* kEntrySymbol = "deploystack_plugin_entry";
 #define DS_PLUGIN_STRINGIFY(x) DS_PLUGIN_STRINGIFY_(x)
 #if defined(__SANITIZE_ADDRESS__)
 #define DS_PLUGIN_SANITIZER_ "asan"
+#elif defined(__SANITIZE_THREAD__)
+#define DS_PLUGIN_SANITIZER_ "tsan"
 #else
 #define DS_PLUGIN_SANITIZER_ "none"
 #endif
