@@ -14,7 +14,7 @@ namespace ds::plugins {
 
 class Plugin;
 
-// Bump whenever any type of the SDK headers (src/plugins/plugin.hpp and what it includes)
+// Bump whenever any type of the SDK headers (the list in cmake/PluginSDKHeaders.cmake)
 // changes layout or a virtual function is added, removed or reordered.
 // 2: Connection split into Executor / Transaction / Connection; on_database_init takes a
 // db::Transaction&.
