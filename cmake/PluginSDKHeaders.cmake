@@ -1,5 +1,5 @@
 # The plugin SDK's headers, relative to src/: all a plugin can include (docs/PLUGINS.md).
-# Installed under include/deploystack/ and, in this build, copied to sdk-include/, the only
+# Installed under include/deploystack/ and, in this build, linked into sdk-include/, the only
 # include folder of deploystack_plugin_sdk. `scripts/check-sdk-headers.py` (the test
 # sdk.headers_closed) keeps the list honest: every listed header exists, includes only
 # listed headers and no driver or server library, and is reached from an entry header.
