@@ -14,7 +14,7 @@ namespace ds::plugins {
 
 class Plugin;
 
-// Bump whenever any type of the SDK headers (src/plugins/plugin.hpp and what it includes)
+// Bump whenever any type of the SDK headers (the list in cmake/PluginSDKHeaders.cmake)
 // changes layout or a virtual function is added, removed or reordered.
 // 2: Connection split into Executor / Transaction / Connection; on_database_init takes a
 // db::Transaction&.
@@ -29,6 +29,8 @@ inline constexpr const char* kEntrySymbol = "deploystack_plugin_entry";
 #define DS_PLUGIN_STRINGIFY(x) DS_PLUGIN_STRINGIFY_(x)
 #if defined(__SANITIZE_ADDRESS__)
 #define DS_PLUGIN_SANITIZER_ "asan"
+#elif defined(__SANITIZE_THREAD__)
+#define DS_PLUGIN_SANITIZER_ "tsan"
 #else
 #define DS_PLUGIN_SANITIZER_ "none"
 #endif
