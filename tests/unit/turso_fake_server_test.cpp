@@ -106,7 +106,7 @@ TEST(TursoFake, SendsBearerContentLengthAndNoExpect) {
   ASSERT_EQ(reqs.size(), 2u);
   for (const auto& r : reqs) {
     EXPECT_EQ(r.method, "POST");
-    EXPECT_EQ(r.target, "/db/v2/pipeline");
+    EXPECT_EQ(r.target, "/db/v3/pipeline");  // Hrana 3 first
     EXPECT_EQ(r.headers.at("authorization"), std::string("Bearer ") + kToken);
     EXPECT_EQ(r.headers.at("content-type"), "application/json");
     EXPECT_EQ(std::stoul(r.headers.at("content-length")), r.body.size());
@@ -598,4 +598,81 @@ TEST(TursoFake, NoEncryptionKeyNoHeader) {
   TursoDatabase db(options_for(server));
   db.execute("SELECT 1");
   EXPECT_FALSE(server.requests().at(0).headers.contains("x-turso-encryption-key"));
+}
+
+namespace {
+
+// A server with only the given pipeline path(s); 404 elsewhere. `paths` may change mid-test.
+FakeHttpServer::Handler speaking(std::shared_ptr<std::atomic<int>> versions) {
+  return [versions](const FakeHttpServer::Request& r) {
+    const int v = versions->load();  // bit 2: /v2, bit 3: /v3
+    const bool ok = (r.target == "/v2/pipeline" && (v & 4) != 0) ||
+                    (r.target == "/v3/pipeline" && (v & 8) != 0);
+    if (!ok) return FakeHttpServer::Response{404, "Not Found", "text/plain"};
+    return FakeHttpServer::Response{200, answer_all(json::parse(r.body), "b").dump()};
+  };
+}
+
+std::vector<std::string> targets(const FakeHttpServer& server) {
+  std::vector<std::string> out;
+  for (const auto& r : server.requests()) out.push_back(r.target);
+  return out;
+}
+
+}  // namespace
+
+TEST(TursoFake, AServerWithOnlyHrana3IsSpokenTo) {
+  auto versions = std::make_shared<std::atomic<int>>(8);
+  FakeHttpServer server(speaking(versions));
+  TursoDatabase db(options_for(server));
+  db.execute("SELECT 1");
+  const Statement one[] = {{"INSERT INTO t VALUES (1)", {}}};
+  db.batch(one);
+  db.transaction([](ds::db::Transaction& tx) { tx.execute("INSERT INTO t VALUES (2)"); });
+  for (const auto& t : targets(server)) EXPECT_EQ(t, "/v3/pipeline");
+}
+
+// Found out once per server: one 404, then the remembered path, for every kind of call.
+TEST(TursoFake, AServerWithOnlyHrana2CostsOne404ThenIsRemembered) {
+  auto versions = std::make_shared<std::atomic<int>>(4);
+  FakeHttpServer server(speaking(versions));
+  TursoDatabase db(options_for(server));
+  db.execute("SELECT 1");
+  const Statement one[] = {{"INSERT INTO t VALUES (1)", {}}};
+  db.batch(one);
+  db.transaction([](ds::db::Transaction& tx) {
+    tx.execute("INSERT INTO t VALUES (2)");
+    tx.execute("INSERT INTO t VALUES (3)");
+  });
+  const auto t = targets(server);
+  ASSERT_EQ(t.size(), 6u);  // 404, execute, batch, the transaction: two statements and COMMIT
+  EXPECT_EQ(t[0], "/v3/pipeline");
+  for (std::size_t i = 1; i < t.size(); ++i) EXPECT_EQ(t[i], "/v2/pipeline") << i;
+}
+
+// A 404 on the remembered path re-checks: the server was upgraded to Hrana 3 only.
+TEST(TursoFake, A404OnTheRememberedPathReChecksTheOtherOne) {
+  auto versions = std::make_shared<std::atomic<int>>(4);
+  FakeHttpServer server(speaking(versions));
+  TursoDatabase db(options_for(server));
+  db.execute("SELECT 1");
+  versions->store(8);
+  db.execute("INSERT INTO t VALUES (1)");  // a write: the 404 ran nothing, so it is sent again
+  const auto t = targets(server);
+  ASSERT_EQ(t.size(), 4u);
+  EXPECT_EQ(t[2], "/v2/pipeline");
+  EXPECT_EQ(t[3], "/v3/pipeline");
+}
+
+TEST(TursoFake, AServerWithNeitherPipelineIsUnavailableNamingTheHost) {
+  auto versions = std::make_shared<std::atomic<int>>(0);
+  FakeHttpServer server(speaking(versions));
+  TursoDatabase db(options_for(server));
+  try {
+    db.execute("SELECT 1");
+    FAIL() << "no pipeline endpoint, yet it succeeded";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(host_of(server)), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(server.requests().size(), 2u) << "each path tried once, no more";
 }

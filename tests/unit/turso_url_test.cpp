@@ -6,6 +6,7 @@
 using ds::db::turso::Endpoint;
 using ds::db::turso::follow_base_url;
 using ds::db::turso::parse_endpoint;
+using ds::db::turso::Protocol;
 
 namespace {
 
@@ -24,27 +25,29 @@ ds::Errc error_code_of(const std::string& url) {
 TEST(TursoUrl, LibsqlMeansHttps) {
   const Endpoint ep = parse_endpoint("libsql://db-org.turso.io");
   EXPECT_EQ(ep.base_url, "https://db-org.turso.io/");
-  EXPECT_EQ(ep.pipeline_url(), "https://db-org.turso.io/v2/pipeline");
+  EXPECT_EQ(ep.pipeline_url(Protocol::v2), "https://db-org.turso.io/v2/pipeline");
   EXPECT_EQ(ep.host, "db-org.turso.io");
   EXPECT_FALSE(ep.url_token);
 }
 
 TEST(TursoUrl, TlsZeroMeansHttpAndKeepsThePort) {
   const Endpoint ep = parse_endpoint("libsql://127.0.0.1:8080?tls=0");
-  EXPECT_EQ(ep.pipeline_url(), "http://127.0.0.1:8080/v2/pipeline");
+  EXPECT_EQ(ep.pipeline_url(Protocol::v2), "http://127.0.0.1:8080/v2/pipeline");
   EXPECT_EQ(ep.host, "127.0.0.1:8080");
   EXPECT_EQ(parse_endpoint("libsql://h?tls=1").base_url, "https://h/");
 }
 
 TEST(TursoUrl, HttpAndHttpsAreKept) {
-  EXPECT_EQ(parse_endpoint("http://localhost:8080").pipeline_url(), "http://localhost:8080/v2/pipeline");
-  EXPECT_EQ(parse_endpoint("https://h").pipeline_url(), "https://h/v2/pipeline");
+  EXPECT_EQ(parse_endpoint("http://localhost:8080").pipeline_url(Protocol::v2),
+            "http://localhost:8080/v2/pipeline");
+  EXPECT_EQ(parse_endpoint("https://h").pipeline_url(Protocol::v2), "https://h/v2/pipeline");
 }
 
 TEST(TursoUrl, PathsAreJoined) {
-  EXPECT_EQ(parse_endpoint("https://h/db/").pipeline_url(), "https://h/db/v2/pipeline");
-  EXPECT_EQ(parse_endpoint("https://h/db").pipeline_url(), "https://h/db/v2/pipeline");
-  EXPECT_EQ(parse_endpoint("https://h/").pipeline_url(), "https://h/v2/pipeline");
+  EXPECT_EQ(parse_endpoint("https://h/db/").pipeline_url(Protocol::v2), "https://h/db/v2/pipeline");
+  EXPECT_EQ(parse_endpoint("https://h/db").pipeline_url(Protocol::v2), "https://h/db/v2/pipeline");
+  EXPECT_EQ(parse_endpoint("https://h/").pipeline_url(Protocol::v2), "https://h/v2/pipeline");
+  EXPECT_EQ(parse_endpoint("https://h/db").pipeline_url(Protocol::v3), "https://h/db/v3/pipeline");
 }
 
 TEST(TursoUrl, AuthTokenIsTakenOutOfTheUrl) {

@@ -140,7 +140,7 @@ constexpr std::string_view kRollbackSavepoint[] = {"ROLLBACK TO ds_batch", "RELE
 // The Transaction handed to a transaction body: every statement runs on one server stream.
 class TursoStream final : public Transaction {
  public:
-  explicit TursoStream(TursoDatabase& db) : db_(db), url_(db.pipeline_url_) {}
+  explicit TursoStream(TursoDatabase& db) : db_(db) {}
 
   Result execute(std::string_view sql, std::span<const Value> params) override {
     const CountedSteps counted(sql, params);
@@ -211,12 +211,12 @@ class TursoStream final : public Transaction {
     PipelineResponse resp;
     try {
       resp = db_.send(
-          url_, baton_,
+          url_ ? &*url_ : nullptr, baton_,
           [&](PipelineWriter& w) {
             if (with_begin) w.execute("BEGIN IMMEDIATE", {});
             build(w);
           },
-          last, Repeat::never, /*in_stream=*/true);
+          last, Repeat::never, /*in_stream=*/true, &protocol_);
     } catch (...) {
       dead_ = true;
       throw;
@@ -226,7 +226,12 @@ class TursoStream final : public Transaction {
     // Always send the latest baton. A server that keeps no streams answers null; its requests
     // then share its one connection, which is where our BEGIN ran.
     baton_ = resp.baton;
-    if (resp.base_url) url_ = turso::follow_base_url(db_.endpoint_, *resp.base_url) + "v2/pipeline";
+    // The stream lives where it was opened, with the protocol it was opened with.
+    if (!url_) url_ = db_.endpoint_.pipeline_url(protocol_);
+    if (resp.base_url) {
+      url_ = turso::follow_base_url(db_.endpoint_, *resp.base_url) +
+             std::string(turso::pipeline_path(protocol_));
+    }
     for (std::size_t i = 0; i < prefix; ++i) {
       if (!resp.results[i].error) continue;
       // No transaction: nothing the body does may run. Closing the stream ends it cleanly.
@@ -245,7 +250,7 @@ class TursoStream final : public Transaction {
   void end_quietly() noexcept {
     try {
       db_.send(
-          url_, baton_, [](PipelineWriter&) {}, true, Repeat::never, true);
+          url_ ? &*url_ : nullptr, baton_, [](PipelineWriter&) {}, true, Repeat::never, true);
     } catch (const std::exception& e) {
       spdlog::debug("turso host={} ending a stream failed: {}", db_.host(), e.what());
     }
@@ -253,7 +258,8 @@ class TursoStream final : public Transaction {
   }
 
   TursoDatabase& db_;
-  std::string url_;
+  std::optional<std::string> url_;  // set by the first pipeline, which opens the stream
+  turso::Protocol protocol_ = turso::Protocol::v3;
   std::optional<std::string> baton_;
   bool begun_ = false;
   bool dead_ = false;
@@ -263,7 +269,6 @@ class TursoStream final : public Transaction {
 TursoDatabase::TursoDatabase(const TursoOptions& options)
     : endpoint_(turso::parse_endpoint(options.url)),
       token_(options.token ? *options.token : endpoint_.url_token.value_or(Secret())),
-      pipeline_url_(endpoint_.pipeline_url()),
       encryption_key_(options.encryption_key),
       http_(endpoint_.host, token_, options) {
   if (token_.empty()) {
@@ -285,14 +290,18 @@ Error TursoDatabase::redacted(const Error& e) const {
   return Error(e.code(), std::move(text), e.native_code());
 }
 
-PipelineResponse TursoDatabase::send(const std::string& url,
+PipelineResponse TursoDatabase::send(const std::string* stream_url,
                                      const std::optional<std::string>& baton, const Build& build,
-                                     bool last, Repeat repeat, bool in_stream) {
+                                     bool last, Repeat repeat, bool in_stream,
+                                     turso::Protocol* spoke) {
   // A new stream starts as its server's connections start, which may be with foreign keys
   // off (stock SQLite's default, and tursodb's): turn them on first, in the same pipeline.
   // (Inside a transaction the pragma is a no-op; a stream's first pipeline puts it before BEGIN.)
   const bool opens_stream = !baton.has_value();
+  bool tried_other_protocol = false;
   for (;;) {
+    turso::Protocol protocol = protocol_.load(std::memory_order_relaxed);
+    const std::string url = stream_url ? *stream_url : endpoint_.pipeline_url(protocol);
     const bool with_close = last && close_accepted_.load(std::memory_order_relaxed);
     PipelineWriter writer(baton);
     if (opens_stream) writer.execute(kForeignKeysOn, {});
@@ -319,7 +328,20 @@ PipelineResponse TursoDatabase::send(const std::string& url,
         if (resp.results.front().error) warn_foreign_keys_not_enforced(resp.results.front());
         resp.results.erase(resp.results.begin());
       }
+      if (spoke != nullptr && !stream_url) *spoke = protocol;
       return resp;
+    }
+    if (!stream_url && reply.status == 404 && !tried_other_protocol) {
+      // No such endpoint: nothing ran. The server speaks only the other version (or stopped
+      // speaking the remembered one): switch, remember, and send again.
+      tried_other_protocol = true;
+      const auto other =
+          protocol == turso::Protocol::v3 ? turso::Protocol::v2 : turso::Protocol::v3;
+      if (protocol_.compare_exchange_strong(protocol, other, std::memory_order_relaxed)) {
+        spdlog::info("turso host={} has no /{}; speaking /{}", host(),
+                     turso::pipeline_path(protocol), turso::pipeline_path(other));
+      }
+      continue;
     }
     if (with_close && hrana::is_close_rejection(reply.status, reply.body)) {
       // The server could not parse the pipeline, so none of it ran: send it again without close.
@@ -337,8 +359,8 @@ Result TursoDatabase::execute(std::string_view sql, std::span<const Value> param
   const Repeat repeat = sql_keyword::is_read(sql) ? Repeat::always : Repeat::if_not_sent;
   const CountedSteps counted(sql, params);
   auto resp = send(
-      pipeline_url_, std::nullopt, [&](PipelineWriter& w) { write_steps(w, counted); }, true,
-      repeat, false);
+      nullptr, std::nullopt, [&](PipelineWriter& w) { write_steps(w, counted); }, true, repeat,
+      false);
   std::vector<std::optional<Result>> scratch;
   return take_statement(resp.results, counted, 0, scratch, host());
 }
@@ -349,7 +371,7 @@ std::vector<Outcome> TursoDatabase::execute_each(std::span<const Statement> stat
                                  [](const Statement& s) { return sql_keyword::is_read(s.sql); });
   const CountedSteps counted(statements);
   auto resp = send(
-      pipeline_url_, std::nullopt, [&](PipelineWriter& w) { write_steps(w, counted); }, true,
+      nullptr, std::nullopt, [&](PipelineWriter& w) { write_steps(w, counted); }, true,
       reads ? Repeat::always : Repeat::if_not_sent, false);
   std::vector<Outcome> out;
   out.reserve(statements.size());
@@ -368,7 +390,7 @@ std::vector<Result> TursoDatabase::batch(std::span<const Statement> statements) 
   if (statements.empty()) return {};
   const CountedSteps counted(statements);
   auto resp = send(
-      pipeline_url_, std::nullopt,
+      nullptr, std::nullopt,
       [&](PipelineWriter& w) {
         w.atomic_batch(counted.steps(), "BEGIN IMMEDIATE", "COMMIT", kRollback);
       },
@@ -393,7 +415,7 @@ std::vector<Result> TursoDatabase::migration_batch(std::span<const Statement> st
   const PipelineWriter::Verification verify{kForeignKeyProbe, kForeignKeyCheck};
   const CountedSteps counted(statements);
   auto resp = send(
-      pipeline_url_, std::nullopt,
+      nullptr, std::nullopt,
       [&](PipelineWriter& w) {
         w.execute("PRAGMA foreign_keys=OFF", {});
         w.atomic_batch(counted.steps(), "BEGIN IMMEDIATE", "COMMIT", kRollback, &verify);

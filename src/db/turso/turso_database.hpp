@@ -1,7 +1,8 @@
 #pragma once
 // The Turso / libSQL remote driver: ds::db::Connection over Hrana-over-HTTP (`POST
-// /v2/pipeline`). Same results and error codes as the SQLite driver, in as few round trips as
-// the protocol allows:
+// /v3/pipeline`, or `/v2/pipeline` on a server without Hrana 3: found out at the first
+// request, remembered, and re-checked after a 404). Same results and error codes as the SQLite
+// driver, in as few round trips as the protocol allows:
 //   execute      one pipeline: [execute, close]; a write also asks its connection for its
 //                counts in the same pipeline (write_counts.hpp), so rows_affected and
 //                last_insert_rowid are true whatever the server reports
@@ -62,13 +63,18 @@ class TursoDatabase final : public Connection {
 
   // Sends one pipeline built by `build` (plus `close` when `last`); returns the decoded 200
   // answer with at least as many results as `build` wrote requests. Throws ds::Error.
-  hrana::PipelineResponse send(const std::string& url, const std::optional<std::string>& baton,
-                               const Build& build, bool last, turso::Repeat repeat, bool in_stream);
+  // `stream_url`: where a stream's later pipelines go; null for a pipeline to the database's
+  // endpoint, whose protocol is found out here (v3 first; after a 404 the other one, which is
+  // then remembered) and reported in `spoke`.
+  hrana::PipelineResponse send(const std::string* stream_url,
+                               const std::optional<std::string>& baton, const Build& build,
+                               bool last, turso::Repeat repeat, bool in_stream,
+                               turso::Protocol* spoke = nullptr);
   Error redacted(const Error& e) const;
 
   turso::Endpoint endpoint_;
   Secret token_;
-  std::string pipeline_url_;
+  std::atomic<turso::Protocol> protocol_{turso::Protocol::v3};
   std::optional<Secret> encryption_key_;  // only to keep it out of error messages
   turso::HttpClient http_;
   std::atomic<bool> close_accepted_{true};

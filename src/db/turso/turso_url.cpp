@@ -77,6 +77,10 @@ Endpoint parse_endpoint(std::string_view url) {
   return ep;
 }
 
+std::string_view pipeline_path(Protocol protocol) noexcept {
+  return protocol == Protocol::v3 ? "v3/pipeline" : "v2/pipeline";
+}
+
 std::optional<std::string> header_secret_problem(const Secret& token, std::string_view source) {
   for (const char c : token.reveal()) {
     const auto byte = static_cast<unsigned char>(c);

@@ -9,12 +9,19 @@
 
 namespace ds::db::turso {
 
+// The pipeline endpoint's versions (shared/spec/hrana.md): Hrana 3 (`/v3/pipeline`) where the
+// server has it, Hrana 2 (`/v2/pipeline`) where it does not. Both carry the same JSON.
+enum class Protocol { v3, v2 };
+std::string_view pipeline_path(Protocol protocol) noexcept;  // "v3/pipeline" / "v2/pipeline"
+
 struct Endpoint {
   std::string base_url;  // "https://host[:port]/path/" (always ends with '/'), no query, no token
   std::string host;      // "host[:port]": the name used in every message
   std::optional<Secret> url_token;  // from `?authToken=`, when given
 
-  std::string pipeline_url() const { return base_url + "v2/pipeline"; }
+  std::string pipeline_url(Protocol protocol) const {
+    return base_url + std::string(pipeline_path(protocol));
+  }
 };
 
 // Rules: `libsql://` means https (http with `?tls=0`); `https://` and `http://` are kept;
