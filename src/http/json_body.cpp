@@ -1,7 +1,6 @@
 #include "http/json_body.hpp"
 
-#include <strings.h>
-
+#include "core/ascii.hpp"
 #include "core/secret.hpp"
 #include "http/errors.hpp"
 
@@ -12,7 +11,7 @@ bool is_json_content_type(std::string_view ct) {
   const auto semi = ct.find(';');
   std::string_view mime = ct.substr(0, semi);
   while (!mime.empty() && mime.back() == ' ') mime.remove_suffix(1);
-  return mime.size() == 16 && strncasecmp(mime.data(), "application/json", 16) == 0;
+  return iequals(mime, "application/json");
 }
 
 }  // namespace
@@ -42,7 +41,7 @@ nlohmann::json parse_json_object(const Request& request) {
 void require_bearer(const Request& request, std::string_view expected, std::string_view body_json) {
   constexpr std::string_view kPrefix = "Bearer ";
   const std::string_view auth = request.authorization;
-  const bool ok = auth.size() > kPrefix.size() && strncasecmp(auth.data(), "Bearer ", 7) == 0 &&
+  const bool ok = auth.size() > kPrefix.size() && iequals(auth.substr(0, 7), "Bearer ") &&
                   constant_time_equal(auth.substr(kPrefix.size()), expected);
   if (!ok) throw HttpError(Response::json(401, std::string(body_json)));
 }

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <strings.h>
 
 #include <array>
 #include <atomic>
@@ -24,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/ascii.hpp"
 #include "core/error.hpp"
 #include "core/shutdown.hpp"
 #include "http/errors.hpp"
@@ -96,10 +96,6 @@ void write_head(std::string& out, unsigned version, const Response& response, bo
 
 std::array<asio::const_buffer, 2> buffers(std::string_view head, std::string_view body) {
   return {asio::buffer(head), asio::buffer(body)};
-}
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
 // The path (and query) of an absolute-form target ("http://host/p?q", RFC 9112 3.2.2), which

@@ -72,6 +72,17 @@ TEST_F(MigrateRunnerTest, NothingPendingIsOneReadAndNoBatch) {
   EXPECT_EQ(counting.executes + counting.batches + counting.transactions, 0);
 }
 
+// A server may list table names in another case in sqlite_master (SQLite identifiers ignore
+// ASCII case): the tracking table is still found, and nothing is applied twice.
+TEST_F(MigrateRunnerTest, TheTrackingTableIsFoundWhateverTheCaseOfItsName) {
+  const auto folder = make_folder(dir / "migrations", 3);
+  apply_migrations(*db, folder);
+  db->execute("ALTER TABLE __drizzle_migrations RENAME TO tracking_tmp");  // a case-only
+  db->execute("ALTER TABLE tracking_tmp RENAME TO __DRIZZLE_MIGRATIONS");  // rename is refused
+  EXPECT_TRUE(apply_migrations(*db, folder).applied.empty());
+  EXPECT_EQ(tracked(), 3);
+}
+
 // Another runner records migrations 2 and 3 between this runner's read and its batch.
 class ConcurrentRunner final : public CountingConnection {
  public:

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "core/ascii.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "db/migrate/runner.hpp"
@@ -101,7 +102,7 @@ schema::Schema live_schema(Connection& db) {
     }
     if (pk_columns.size() == 1) {
       for (auto& c : t.columns) {
-        if (c.name == pk_columns[0]) {
+        if (iequals(c.name, pk_columns[0])) {
           c.primary_key = true;
           c.autoincrement = create_sql.find("AUTOINCREMENT") != std::string::npos;
         }
@@ -117,7 +118,8 @@ schema::Schema live_schema(Connection& db) {
       const Value iname[] = {index.name};
       const auto ic = db.execute("SELECT name FROM pragma_index_info(?1) ORDER BY seqno", iname);
       for (std::size_t k = 0; k < ic.row_count(); ++k) index.columns.push_back(text_of(ic.row(k)[0]));
-      const auto isql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1", iname);
+      const auto isql = db.execute(
+          "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1 COLLATE NOCASE", iname);
       if (isql.row_count() == 1) {
         const std::string text = text_of(isql.row(0)[0]);
         if (const auto w = text.find(" WHERE "); w != std::string::npos) {

@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 
+#include "core/ascii.hpp"
 #include "core/error.hpp"
 #include "db/migrate/sql_text.hpp"
 
@@ -27,7 +28,7 @@ struct Step {
 template <class T>
 const T* find_named(const std::vector<T>& v, const std::string& name) {
   for (const auto& x : v) {
-    if (x.name == name) return &x;
+    if (iequals(x.name, name)) return &x;  // SQLite identifiers ignore (ASCII) case
   }
   return nullptr;
 }

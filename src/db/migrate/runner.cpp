@@ -146,9 +146,10 @@ std::vector<const Migration*> pending_migrations(const std::vector<Migration>& m
 
 std::vector<AppliedRow> read_applied(Connection& db, std::string_view tracking_table) {
   // One round trip: whether the table exists, and its rows (an error when it does not).
-  const Statement reads[] = {{"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
-                              {std::string(tracking_table)}},
-                             {select_applied(tracking_table), {}}};
+  const Statement reads[] = {
+      {"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1 COLLATE NOCASE",
+       {std::string(tracking_table)}},
+      {select_applied(tracking_table), {}}};
   auto outcomes = db.execute_each(reads);
   if (outcomes[0].error) throw *outcomes[0].error;
   if (outcomes[0].result->row_count() == 0) return {};
