@@ -19,7 +19,7 @@ class HranaTestServer {
  public:
   struct Options {
     std::string versions = "2,3";      // "2,3", "3" or "2": which pipelines it serves
-    std::optional<std::string> token;  // required as `Authorization: Bearer <token>` when set
+    std::optional<std::string> token{};  // required as `Authorization: Bearer <token>` when set
     int stream_idle_seconds = 10;      // idle streams expire (rolled back) after this
   };
 
