@@ -275,6 +275,8 @@ TEST_P(MigrateRunner, ProjectTimestampsMoveFromSecondsToMillisecondsKeepingTheir
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, MigrateRunner, ::testing::Values(&test::sqlite_backend), ds::test::backend_name);
 INSTANTIATE_TEST_SUITE_P(Turso, MigrateRunner, ::testing::Values(&test::turso_backend), ds::test::backend_name);
+INSTANTIATE_TEST_SUITE_P(Hrana, MigrateRunner, ::testing::Values(&test::hrana_backend),
+                         ds::test::backend_name);
 
 // SQLite-only: this is about the database's write lock serializing two runners; the local
 // tursodb shares one connection between its clients (no isolation), so it cannot serialize them.

@@ -139,5 +139,7 @@ TEST_P(ProjectsApi, NoLogLineAtAnyLevelContainsTheDatabaseToken) {
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, ProjectsApi, ::testing::Values(&ds::test::sqlite_backend), ds::test::backend_name);
 INSTANTIATE_TEST_SUITE_P(Turso, ProjectsApi, ::testing::Values(&ds::test::turso_backend), ds::test::backend_name);
+INSTANTIATE_TEST_SUITE_P(Hrana, ProjectsApi, ::testing::Values(&ds::test::hrana_backend),
+                         ds::test::backend_name);
 
 }  // namespace

@@ -322,6 +322,8 @@ TEST_P(SetupApi, CliStatusPrintsWhatTheRoutePrints) {
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, SetupApi, ::testing::Values(&sqlite_backend), ds::test::backend_name);
 INSTANTIATE_TEST_SUITE_P(Turso, SetupApi, ::testing::Values(&turso_backend), ds::test::backend_name);
+INSTANTIATE_TEST_SUITE_P(Hrana, SetupApi, ::testing::Values(&hrana_backend),
+                         ds::test::backend_name);
 
 // Turso unreachable at setup (a closed loopback port): the documented 500 naming host:port and
 // never the token, nothing persisted, and the same call succeeds once the server is there.

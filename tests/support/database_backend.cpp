@@ -5,6 +5,7 @@
 #include "core/secret.hpp"
 #include "db/sqlite/sqlite_database.hpp"
 #include "db/turso/turso_database.hpp"
+#include "support/hrana_test_server.hpp"
 #include "support/turso_server.hpp"
 
 namespace ds::test {
@@ -62,14 +63,51 @@ class TursoBackend final : public DatabaseBackend {
   std::unique_ptr<TursoServer> server_;
 };
 
+class HranaBackend final : public DatabaseBackend {
+ public:
+  std::string type() const override { return "turso"; }
+  std::map<std::string, std::string> server_env(const std::filesystem::path& server_dir) override {
+    if (!server_) {
+      std::filesystem::create_directories(server_dir / "hrana");
+      server_ = std::make_unique<HranaTestServer>(
+          server_dir / "hrana", HranaTestServer::Options{.token = kTursoTestToken});
+    }
+    return {{"TURSO_DATABASE_URL", server_->url()}, {"TURSO_AUTH_TOKEN", kTursoTestToken}};
+  }
+
+  std::shared_ptr<db::Connection> connect(bool) override {
+    if (!server_) throw std::logic_error("connect() before server_env()");
+    return db::open_turso({.url = server_->url(), .token = Secret(kTursoTestToken)});
+  }
+
+  std::vector<std::filesystem::path> files() const override {
+    if (!server_) return {};
+    const auto& f = server_->database_file();
+    return {f, std::filesystem::path(f.string() + "-wal")};
+  }
+
+  HranaTestServer* hrana_server() override { return server_.get(); }
+
+ private:
+  std::unique_ptr<HranaTestServer> server_;
+};
+
 }  // namespace
+
+std::shared_ptr<DatabaseBackend> hrana_backend() {
+  return std::make_shared<HranaBackend>();
+}
 
 std::shared_ptr<DatabaseBackend> turso_backend() { return std::make_shared<TursoBackend>(); }
 
 std::shared_ptr<DatabaseBackend> sqlite_backend() { return std::make_shared<SqliteBackend>(); }
 
 namespace {
-std::string name_of(BackendFactory factory) { return factory == &turso_backend ? "turso" : "sqlite"; }
+std::string name_of(BackendFactory factory) {
+  if (factory == &turso_backend) return "turso";
+  if (factory == &hrana_backend) return "hrana";
+  return "sqlite";
+}
 }  // namespace
 
 std::string backend_name(const ::testing::TestParamInfo<BackendFactory>& info) { return name_of(info.param); }

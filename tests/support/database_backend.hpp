@@ -14,6 +14,7 @@
 namespace ds::test {
 
 class TursoServer;
+class HranaTestServer;
 
 class DatabaseBackend {
  public:
@@ -38,6 +39,8 @@ class DatabaseBackend {
 
   // The local Turso server behind this backend (to stop and restart it); nullptr for SQLite.
   virtual TursoServer* turso_server() { return nullptr; }
+  // The Hrana test server behind this backend; nullptr for the others.
+  virtual HranaTestServer* hrana_server() { return nullptr; }
 };
 
 // SQLite at the default path (persistent_data/database/deploystack.db in the server folder).
@@ -47,14 +50,19 @@ std::shared_ptr<DatabaseBackend> sqlite_backend();
 // it is asked for and kept for the backend's lifetime, so a restarted server finds its data.
 std::shared_ptr<DatabaseBackend> turso_backend();
 
+// The suites' own spec-following Hrana server (tests/support/hrana_server.py): type "turso",
+// real streams, foreign keys off on its connections, requiring kTursoTestToken. Started on
+// first use like turso_backend()'s, one server per backend instance.
+std::shared_ptr<DatabaseBackend> hrana_backend();
+
 // The SQLite file a server started in `server_dir` uses with sqlite_backend().
 std::filesystem::path default_sqlite_file(const std::filesystem::path& server_dir);
 
 // A suite's parameter: the factory of a fresh backend per test.
 using BackendFactory = std::shared_ptr<DatabaseBackend> (*)();
-// Names the parameter in test names ("sqlite" or "turso") instead of the factory's address,
-// so that names stay the same from build to build:
-// INSTANTIATE_TEST_SUITE_P(Turso, Suite, ::testing::Values(&turso_backend), backend_name).
+// Names the parameter in test names ("sqlite", "turso" or "hrana") instead of the factory's
+// address, so that names stay the same from build to build: INSTANTIATE_TEST_SUITE_P(Turso, Suite,
+// ::testing::Values(&turso_backend), backend_name).
 std::string backend_name(const ::testing::TestParamInfo<BackendFactory>& info);
 // How gtest prints the parameter (found by ADL through the factory's return type); ctest's
 // test names carry it, so it too is the name rather than an address.
