@@ -275,7 +275,9 @@ TEST_P(MigrateRunner, ProjectTimestampsMoveFromSecondsToMillisecondsKeepingTheir
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, MigrateRunner, ::testing::Values(&test::sqlite_backend), ds::test::backend_name);
 INSTANTIATE_TEST_SUITE_P(Turso, MigrateRunner, ::testing::Values(&test::turso_backend), ds::test::backend_name);
-INSTANTIATE_TEST_SUITE_P(Hrana, MigrateRunner, ::testing::Values(&test::hrana_backend),
+INSTANTIATE_TEST_SUITE_P(HranaV2, MigrateRunner, ::testing::Values(&test::hrana_v2_backend),
+                         ds::test::backend_name);
+INSTANTIATE_TEST_SUITE_P(HranaV3, MigrateRunner, ::testing::Values(&test::hrana_v3_backend),
                          ds::test::backend_name);
 
 // SQLite-only: this is about the database's write lock serializing two runners; the local

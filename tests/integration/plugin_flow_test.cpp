@@ -232,6 +232,10 @@ TEST_P(PluginFlowTest, AWrongAbiIsRefusedAndSkippedWhenNotStrict) {
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, PluginFlowTest, ::testing::Values(&sqlite_backend), ds::test::backend_name);
 INSTANTIATE_TEST_SUITE_P(Turso, PluginFlowTest, ::testing::Values(&turso_backend), ds::test::backend_name);
+INSTANTIATE_TEST_SUITE_P(HranaV2, PluginFlowTest, ::testing::Values(&hrana_v2_backend),
+                         ds::test::backend_name);
+INSTANTIATE_TEST_SUITE_P(HranaV3, PluginFlowTest, ::testing::Values(&hrana_v3_backend),
+                         ds::test::backend_name);
 
 }  // namespace
 }  // namespace ds::test

@@ -139,7 +139,9 @@ TEST_P(ProjectsApi, NoLogLineAtAnyLevelContainsTheDatabaseToken) {
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, ProjectsApi, ::testing::Values(&ds::test::sqlite_backend), ds::test::backend_name);
 INSTANTIATE_TEST_SUITE_P(Turso, ProjectsApi, ::testing::Values(&ds::test::turso_backend), ds::test::backend_name);
-INSTANTIATE_TEST_SUITE_P(Hrana, ProjectsApi, ::testing::Values(&ds::test::hrana_backend),
+INSTANTIATE_TEST_SUITE_P(HranaV2, ProjectsApi, ::testing::Values(&ds::test::hrana_v2_backend),
+                         ds::test::backend_name);
+INSTANTIATE_TEST_SUITE_P(HranaV3, ProjectsApi, ::testing::Values(&ds::test::hrana_v3_backend),
                          ds::test::backend_name);
 
 }  // namespace

@@ -385,6 +385,10 @@ TEST_P(SettingsApi, RotateKeyToAKeyFile) {
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, SettingsApi, ::testing::Values(&sqlite_backend), ds::test::backend_name);
 INSTANTIATE_TEST_SUITE_P(Turso, SettingsApi, ::testing::Values(&turso_backend), ds::test::backend_name);
+INSTANTIATE_TEST_SUITE_P(HranaV2, SettingsApi, ::testing::Values(&hrana_v2_backend),
+                         ds::test::backend_name);
+INSTANTIATE_TEST_SUITE_P(HranaV3, SettingsApi, ::testing::Values(&hrana_v3_backend),
+                         ds::test::backend_name);
 
 }  // namespace
 }  // namespace ds::test

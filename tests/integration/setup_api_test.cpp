@@ -322,7 +322,9 @@ TEST_P(SetupApi, CliStatusPrintsWhatTheRoutePrints) {
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, SetupApi, ::testing::Values(&sqlite_backend), ds::test::backend_name);
 INSTANTIATE_TEST_SUITE_P(Turso, SetupApi, ::testing::Values(&turso_backend), ds::test::backend_name);
-INSTANTIATE_TEST_SUITE_P(Hrana, SetupApi, ::testing::Values(&hrana_backend),
+INSTANTIATE_TEST_SUITE_P(HranaV2, SetupApi, ::testing::Values(&hrana_v2_backend),
+                         ds::test::backend_name);
+INSTANTIATE_TEST_SUITE_P(HranaV3, SetupApi, ::testing::Values(&hrana_v3_backend),
                          ds::test::backend_name);
 
 // Turso unreachable at setup (a closed loopback port): the documented 500 naming host:port and

@@ -65,12 +65,14 @@ class TursoBackend final : public DatabaseBackend {
 
 class HranaBackend final : public DatabaseBackend {
  public:
+  explicit HranaBackend(std::string versions) : versions_(std::move(versions)) {}
   std::string type() const override { return "turso"; }
   std::map<std::string, std::string> server_env(const std::filesystem::path& server_dir) override {
     if (!server_) {
       std::filesystem::create_directories(server_dir / "hrana");
       server_ = std::make_unique<HranaTestServer>(
-          server_dir / "hrana", HranaTestServer::Options{.token = kTursoTestToken});
+          server_dir / "hrana",
+          HranaTestServer::Options{.versions = versions_, .token = kTursoTestToken});
     }
     return {{"TURSO_DATABASE_URL", server_->url()}, {"TURSO_AUTH_TOKEN", kTursoTestToken}};
   }
@@ -89,13 +91,17 @@ class HranaBackend final : public DatabaseBackend {
   HranaTestServer* hrana_server() override { return server_.get(); }
 
  private:
+  std::string versions_;
   std::unique_ptr<HranaTestServer> server_;
 };
 
 }  // namespace
 
-std::shared_ptr<DatabaseBackend> hrana_backend() {
-  return std::make_shared<HranaBackend>();
+std::shared_ptr<DatabaseBackend> hrana_v2_backend() {
+  return std::make_shared<HranaBackend>("2");
+}
+std::shared_ptr<DatabaseBackend> hrana_v3_backend() {
+  return std::make_shared<HranaBackend>("3");
 }
 
 std::shared_ptr<DatabaseBackend> turso_backend() { return std::make_shared<TursoBackend>(); }
@@ -105,7 +111,8 @@ std::shared_ptr<DatabaseBackend> sqlite_backend() { return std::make_shared<Sqli
 namespace {
 std::string name_of(BackendFactory factory) {
   if (factory == &turso_backend) return "turso";
-  if (factory == &hrana_backend) return "hrana";
+  if (factory == &hrana_v2_backend) return "hrana_v2";
+  if (factory == &hrana_v3_backend) return "hrana_v3";
   return "sqlite";
 }
 }  // namespace

@@ -51,17 +51,20 @@ std::shared_ptr<DatabaseBackend> sqlite_backend();
 std::shared_ptr<DatabaseBackend> turso_backend();
 
 // The suites' own spec-following Hrana server (tests/support/hrana_server.py): type "turso",
-// real streams, foreign keys off on its connections, requiring kTursoTestToken. Started on
-// first use like turso_backend()'s, one server per backend instance.
-std::shared_ptr<DatabaseBackend> hrana_backend();
+// real streams, foreign keys off on its connections, requiring kTursoTestToken, serving only
+// Hrana 2 (`/v2/pipeline`) or only Hrana 3 (`/v3/pipeline`). Started on first use like
+// turso_backend()'s, one server per backend instance.
+std::shared_ptr<DatabaseBackend> hrana_v2_backend();
+std::shared_ptr<DatabaseBackend> hrana_v3_backend();
 
 // The SQLite file a server started in `server_dir` uses with sqlite_backend().
 std::filesystem::path default_sqlite_file(const std::filesystem::path& server_dir);
 
 // A suite's parameter: the factory of a fresh backend per test.
 using BackendFactory = std::shared_ptr<DatabaseBackend> (*)();
-// Names the parameter in test names ("sqlite", "turso" or "hrana") instead of the factory's
-// address, so that names stay the same from build to build: INSTANTIATE_TEST_SUITE_P(Turso, Suite,
+// Names the parameter in test names ("sqlite", "turso", "hrana_v2" or "hrana_v3") instead of the
+// factory's address, so that names stay the same from build to build:
+// INSTANTIATE_TEST_SUITE_P(Turso, Suite,
 // ::testing::Values(&turso_backend), backend_name).
 std::string backend_name(const ::testing::TestParamInfo<BackendFactory>& info);
 // How gtest prints the parameter (found by ADL through the factory's return type); ctest's
