@@ -11,6 +11,7 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   wrk nginx-light sqlite3
   clang libfuzzer-14-dev libclang-rt-14-dev strace
+  python3
 )
 
 missing=()
