@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
   try {
     const auto env = ds::Env::load(".env");
     const auto config = ds::Config::from_env(env);
-    ds::init_logging(config.log_level);
+    ds::init_logging(config.log_level, config.log_format);
     if (status_cmd->parsed()) return db_status(config);
     if (auto code = ds::cli::run_migrate_command(migrate_cmds, config)) return *code;
     if (auto code = ds::cli::run_settings_command(settings_cmds, config, env)) return *code;

@@ -56,6 +56,7 @@ Config Config::from_env(const Env& env) {
   if (auto v = env.get("DEPLOYSTACK_ADMIN_TOKEN")) c.admin_token = Secret(*v);
   if (auto v = env.get("DEPLOYSTACK_ENCRYPTION_SECRET")) c.encryption_secret = Secret(*v);
   if (auto v = env.get("LOG_LEVEL")) c.log_level = *v;
+  if (auto v = env.get("LOG_FORMAT")) c.log_format = *v;
   if (auto v = env.get("MAX_CONNECTIONS")) {
     auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), c.max_connections);
     if (ec != std::errc{} || ptr != v->data() + v->size()) {

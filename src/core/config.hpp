@@ -25,6 +25,7 @@ struct Config {
   std::optional<Secret> admin_token;        // DEPLOYSTACK_ADMIN_TOKEN: the settings API
   std::optional<Secret> encryption_secret;  // DEPLOYSTACK_ENCRYPTION_SECRET: settings secrets
   std::string log_level = "info";
+  std::string log_format = "text";    // LOG_FORMAT: text or json (pino's fields, core/log.hpp)
   std::uint32_t max_connections = 0;  // MAX_CONNECTIONS: 0 derives it from the fd limit
   std::filesystem::path plugins_path = "plugins";  // PLUGINS_PATH: one folder per .so plugin
   bool plugins_strict = true;  // PLUGINS_STRICT=0: a plugin that cannot be loaded is skipped

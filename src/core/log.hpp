@@ -7,8 +7,9 @@
 
 namespace ds {
 
-// Level names: trace, debug, info, warn, error, critical, off. Throws ds::Error(validation)
-// for another name.
-void init_logging(std::string_view level);
+// Level names: trace, debug, info, warn, error, critical, off. Formats: "text" (the default:
+// `<UTC time> level=<level> <message>`) or "json" (one JSON object per line with pino's field
+// names, for log pipelines: see core/log.cpp). Throws ds::Error(validation) for another name.
+void init_logging(std::string_view level, std::string_view format = "text");
 
 }  // namespace ds
