@@ -133,16 +133,34 @@ TEST_P(MigrateRunner, FailureInThirdOfFiveLeavesDatabaseAsBefore) {
   EXPECT_EQ(everything(*db), before);
 }
 
-// SQLite-only: the local tursodb lacks PRAGMA foreign_key_check, so the runner cannot see the
-// violation there (the driver logs that foreign keys are unchecked).
-TEST(MigrateRunnerSqlite, ForeignKeyViolationRollsBack) {
-  test::TempDir dir;
-  const auto db = open_sqlite(dir / "x.db", OpenMode::create_if_missing);
-  write_folder(dir / "m", {"CREATE TABLE p(id integer PRIMARY KEY);--> statement-breakpoint\n"
-                           "CREATE TABLE c(p integer REFERENCES p(id));--> statement-breakpoint\nINSERT INTO c VALUES (5);"});
-  EXPECT_THROW(apply_migrations(*db, MigrationFolder(dir / "m")), Error);
+// A migration that leaves an orphan row rolls back whole: the runner checks foreign keys
+// before COMMIT. On every database that has pragma_foreign_key_check: SQLite, and the Hrana
+// test server (whose connections start with foreign keys off). The local tursodb lacks the
+// pragma, so there the driver logs that foreign keys went unchecked; it is not instantiated.
+class MigrateRunnerForeignKeyCheck : public MigrateRunner {};
+
+TEST_P(MigrateRunnerForeignKeyCheck, AViolationRollsTheMigrationBack) {
+  write_folder(folder(), {"CREATE TABLE p(id integer PRIMARY KEY);--> statement-breakpoint\n"
+                          "CREATE TABLE c(p integer REFERENCES p(id));--> "
+                          "statement-breakpoint\nINSERT INTO c VALUES (5);"});
+  const auto db = this->db();
+  try {
+    apply_migrations(*db, MigrationFolder(folder()));
+    FAIL() << "a migration leaving an orphan row was committed";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Errc::constraint) << e.what();
+  }
   EXPECT_EQ(db->execute("SELECT name FROM sqlite_master WHERE name = 'c'").row_count(), 0u);
+  EXPECT_EQ(std::get<std::int64_t>(db->execute("PRAGMA foreign_keys").cells[0]), 1)
+      << "enforcement restored";
 }
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, MigrateRunnerForeignKeyCheck,
+                         ::testing::Values(&test::sqlite_backend), ds::test::backend_name);
+INSTANTIATE_TEST_SUITE_P(HranaV2, MigrateRunnerForeignKeyCheck,
+                         ::testing::Values(&test::hrana_v2_backend), ds::test::backend_name);
+INSTANTIATE_TEST_SUITE_P(HranaV3, MigrateRunnerForeignKeyCheck,
+                         ::testing::Values(&test::hrana_v3_backend), ds::test::backend_name);
 
 TEST_P(MigrateRunner, EditedAppliedMigrationFailsCheckAndStartNamingTheFile) {
   write_folder(folder(), {"CREATE TABLE a(x);", "CREATE TABLE b(x);"});
