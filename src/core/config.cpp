@@ -22,6 +22,15 @@ Config Config::from_env(const Env& env) {
     c.port = static_cast<std::uint16_t>(port);
   }
   if (auto v = env.get("SQLITE_DB_PATH")) c.sqlite_path = *v;
+  if (auto v = env.get("SQLITE_SYNCHRONOUS")) {
+    if (*v == "normal")
+      c.sqlite.synchronous = SqliteSynchronous::normal;
+    else if (*v == "full")
+      c.sqlite.synchronous = SqliteSynchronous::full;
+    else
+      throw Error(Errc::validation,
+                  fmt::format("SQLITE_SYNCHRONOUS must be 'normal' or 'full', got '{}'", *v));
+  }
   if (auto v = env.get("DB_TYPE")) {
     c.db_type = parse_database_type(*v);
     if (!c.db_type) {

@@ -8,6 +8,7 @@
 #include "core/database_type.hpp"
 #include "core/env.hpp"
 #include "core/secret.hpp"
+#include "core/sqlite_options.hpp"
 #include "core/turso_options.hpp"
 
 namespace ds {
@@ -17,6 +18,7 @@ struct Config {
   std::uint16_t port = 3000;  // 0 asks the OS for a free port (tests use it)
   std::filesystem::path data_dir = "persistent_data";
   std::filesystem::path sqlite_path = "persistent_data/database/deploystack.db";
+  SqliteOptions sqlite;  // SQLITE_*: what the SQLite driver is opened with besides the path
   std::optional<DatabaseType> db_type;  // DB_TYPE: the fallback when there is no selection file
   TursoOptions turso;                   // TURSO_*: what the Turso driver is opened with
   // DEPLOYSTACK_FRONTEND_URL: the web frontend's origin(s), comma-separated (http/cors.hpp).

@@ -33,7 +33,7 @@ std::optional<std::string> sqlite_path_problem(const std::filesystem::path& path
 }  // namespace
 
 DatabaseTarget target_from_config(DatabaseType type, const Config& config) {
-  return {type, config.sqlite_path, config.turso};
+  return {type, config.sqlite_path, config.sqlite, config.turso};
 }
 
 std::optional<std::filesystem::path> database_file(const DatabaseTarget& target) {
@@ -72,7 +72,7 @@ std::shared_ptr<Connection> open_database(const DatabaseTarget& target, OpenMode
   if (auto problem = configuration_problem(target)) throw Error(Errc::validation, *problem);
   switch (target.type) {
     case DatabaseType::sqlite:
-      return open_sqlite(target.sqlite_path, mode);
+      return open_sqlite(target.sqlite_path, mode, target.sqlite);
     case DatabaseType::turso:
       // No request yet: the first statement (the migrate stage's read) proves the server
       // answers and accepts the token before anything is persisted, one round trip fewer than

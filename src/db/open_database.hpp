@@ -16,6 +16,7 @@ namespace ds::db {
 struct DatabaseTarget {
   DatabaseType type = DatabaseType::sqlite;
   std::filesystem::path sqlite_path;  // SQLITE_DB_PATH
+  SqliteOptions sqlite;               // SQLITE_SYNCHRONOUS
   TursoOptions turso;                 // url empty when TURSO_DATABASE_URL is unset
 };
 

@@ -10,23 +10,11 @@
 
 #include "core/error.hpp"
 #include "db/sqlite/sqlite_handle.hpp"
+#include "db/sqlite/sqlite_transaction.hpp"
+#include "db/sqlite/sqlite_writer.hpp"
 
 namespace ds::db {
 namespace {
-
-// Runs each statement on `c`; a failure names its statement (BatchError).
-std::vector<Result> run_each(Executor& c, std::span<const Statement> statements) {
-  std::vector<Result> results;
-  results.reserve(statements.size());
-  for (std::size_t i = 0; i < statements.size(); ++i) {
-    try {
-      results.push_back(c.execute(statements[i].sql, statements[i].params));
-    } catch (const Error& e) {
-      throw BatchError(e, i);
-    }
-  }
-  return results;
-}
 
 // Rolls the migration back when a foreign key is violated; names the first few rows.
 void check_foreign_keys(Executor& tx) {
@@ -44,44 +32,6 @@ void check_foreign_keys(Executor& tx) {
               fmt::format("rolled back: {} foreign key violation(s) after the statements ran:{}",
                           r.row_count(), what));
 }
-
-// Runs statements on one handle that is inside a transaction. Batches and savepoints become
-// SQLite savepoints, so a failing inner part rolls back only itself.
-class SqliteTransaction final : public Transaction {
- public:
-  explicit SqliteTransaction(SqliteHandle& handle) : handle_(handle) {}
-
-  Result execute(std::string_view sql, std::span<const Value> params) override {
-    return handle_.execute(sql, params);
-  }
-
-  std::int64_t stream(std::string_view sql, std::span<const Value> params, RowSink& sink) override {
-    return handle_.stream(sql, params, sink);
-  }
-
-  std::vector<Result> batch(std::span<const Statement> statements) override {
-    std::vector<Result> results;
-    savepoint([&](Transaction& t) { results = run_each(t, statements); });
-    return results;
-  }
-
-  void savepoint(const std::function<void(Transaction&)>& body) override {
-    handle_.exec_uncached("SAVEPOINT ds_nested");
-    try {
-      body(*this);
-    } catch (...) {
-      handle_.exec_uncached("ROLLBACK TO ds_nested");
-      handle_.exec_uncached("RELEASE ds_nested");
-      throw;
-    }
-    handle_.exec_uncached("RELEASE ds_nested");
-  }
-
-  std::string_view dialect() const noexcept override { return "sqlite"; }
-
- private:
-  SqliteHandle& handle_;
-};
 
 // A database that must already exist is checked before sqlite3 opens it, and each problem
 // is reported with what to do: sqlite3 would create a missing file, takes a zero-length file
@@ -126,15 +76,17 @@ void check_existing_database(const std::filesystem::path& path) {
   }
 }
 
+// Writes go to the one writer (sqlite_writer.hpp); reads to a pool of read-only handles.
 class SqliteDatabase final : public Connection {
-  // Handles are opened on demand, up to one per thread that may call at once: the HTTP
+  // Reader handles are opened on demand, up to one per thread that may call at once: the HTTP
   // server's I/O threads (one per core) read here and must never wait for a handle held by
   // one of its workers (four per core, at least eight), so the pool is larger than both.
   static constexpr std::size_t kHandlesPerCore = 8;
 
  public:
-  SqliteDatabase(std::filesystem::path path, OpenMode mode)
+  SqliteDatabase(std::filesystem::path path, OpenMode mode, const SqliteOptions& options)
       : path_(std::move(path)),
+        options_(options),
         max_handles_(
             std::max<std::size_t>(16, kHandlesPerCore * std::thread::hardware_concurrency())) {
     if (mode == OpenMode::create_if_missing && path_.has_parent_path()) {
@@ -146,76 +98,60 @@ class SqliteDatabase final : public Connection {
       }
     }
     if (mode == OpenMode::must_exist) check_existing_database(path_);
-    // The first handle is opened now so that a missing or corrupt file fails here.
-    idle_.push_back(std::make_unique<SqliteHandle>(path_, mode));
-    open_count_ = 1;
-    wal_ = idle_.front()->wal();
+    // The writer opens first, so that a missing or corrupt file fails here and the file is in
+    // WAL mode before any reader opens it.
+    writer_ = std::make_unique<SqliteWriter>(path_, mode, options_);
   }
 
   Result execute(std::string_view sql, std::span<const Value> params) override {
-    Lease lease(*this);
-    return lease->execute(sql, params);
+    {
+      Lease lease(*this);
+      if (lease->reads_only(sql)) return lease->execute(sql, params);
+    }
+    Result result;
+    writer_->statement([&](Transaction& tx) { result = tx.execute(sql, params); });
+    return result;
   }
 
   std::int64_t stream(std::string_view sql, std::span<const Value> params, RowSink& sink) override {
-    Lease lease(*this);
-    return lease->stream(sql, params, sink);
+    {
+      Lease lease(*this);
+      if (lease->reads_only(sql)) return lease->stream(sql, params, sink);
+    }
+    std::int64_t written = 0;
+    writer_->statement([&](Transaction& tx) { written = tx.stream(sql, params, sink); });
+    return written;
   }
 
   std::vector<Result> batch(std::span<const Statement> statements) override {
     std::vector<Result> results;
-    transaction([&](Transaction& t) { results = run_each(t, statements); });
+    writer_->transaction([&](Transaction& t) { results = run_each(t, statements); });
     return results;
   }
 
   void transaction(const std::function<void(Transaction&)>& body) override {
-    Lease lease(*this);
-    run_transaction(*lease, body);
+    writer_->transaction(body);
   }
 
   std::vector<Result> migration_batch(std::span<const Statement> statements) override {
-    Lease lease(*this);
-    // foreign_keys is a no-op inside a transaction, so it is switched around it.
-    lease->exec_uncached("PRAGMA foreign_keys=OFF");
     std::vector<Result> results;
-    try {
-      run_transaction(*lease, [&](Transaction& tx) {
-        results = run_each(tx, statements);
-        check_foreign_keys(tx);
-      });
-    } catch (...) {
-      lease->exec_uncached("PRAGMA foreign_keys=ON");
-      throw;
-    }
-    lease->exec_uncached("PRAGMA foreign_keys=ON");
+    writer_->transaction_without_foreign_keys([&](Transaction& tx) {
+      results = run_each(tx, statements);
+      check_foreign_keys(tx);
+    });
     return results;
   }
 
-  // In WAL mode (checked when the first handle opened) readers never wait for writers, and
-  // the pool has a handle for every thread that may ask (see kHandlesPerCore).
-  bool reads_never_wait() const noexcept override { return wal_; }
+  // In WAL mode (checked when the writer opened) readers never wait for writers, and the pool
+  // has a handle for every thread that may ask (see kHandlesPerCore).
+  bool reads_never_wait() const noexcept override { return writer_->wal(); }
 
   std::string_view dialect() const noexcept override { return "sqlite"; }
 
- private:
-  // BEGIN IMMEDIATE, body, COMMIT on one handle; ROLLBACK and rethrow when body throws.
-  static void run_transaction(SqliteHandle& handle, const std::function<void(Transaction&)>& body) {
-    handle.exec_uncached("BEGIN IMMEDIATE");
-    try {
-      SqliteTransaction tx(handle);
-      body(tx);
-      handle.exec_uncached("COMMIT");
-    } catch (...) {
-      // ROLLBACK fails only when SQLite already rolled back (e.g. after SQLITE_FULL).
-      try {
-        handle.exec_uncached("ROLLBACK");
-      } catch (const Error&) {
-      }
-      throw;
-    }
-  }
+  SqliteWriteStats write_stats() const { return writer_->stats(); }
 
-  // A handle borrowed from the pool for one call; given back even when the call throws.
+ private:
+  // A reader borrowed from the pool for one call; given back even when the call throws.
   class Lease {
    public:
     explicit Lease(SqliteDatabase& db) : db_(db), handle_(db.acquire()) {}
@@ -223,7 +159,6 @@ class SqliteDatabase final : public Connection {
     Lease& operator=(const Lease&) = delete;
     ~Lease() { db_.release(std::move(handle_)); }
     SqliteHandle* operator->() const { return handle_.get(); }
-    SqliteHandle& operator*() const { return *handle_; }
 
    private:
     SqliteDatabase& db_;
@@ -242,7 +177,8 @@ class SqliteDatabase final : public Connection {
         ++open_count_;
         lock.unlock();
         try {
-          return std::make_unique<SqliteHandle>(path_, OpenMode::must_exist);
+          return std::make_unique<SqliteHandle>(path_, OpenMode::must_exist,
+                                                SqliteHandle::Role::reader, options_);
         } catch (...) {
           lock.lock();
           --open_count_;
@@ -262,18 +198,26 @@ class SqliteDatabase final : public Connection {
   }
 
   std::filesystem::path path_;
+  SqliteOptions options_;
   std::size_t max_handles_;
+  std::unique_ptr<SqliteWriter> writer_;
   std::mutex mutex_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<SqliteHandle>> idle_;
   std::size_t open_count_ = 0;
-  bool wal_ = false;
 };
 
 }  // namespace
 
-std::shared_ptr<Connection> open_sqlite(const std::filesystem::path& path, OpenMode mode) {
-  return std::make_shared<SqliteDatabase>(path, mode);
+std::shared_ptr<Connection> open_sqlite(const std::filesystem::path& path, OpenMode mode,
+                                        const SqliteOptions& options) {
+  return std::make_shared<SqliteDatabase>(path, mode, options);
+}
+
+std::optional<SqliteWriteStats> sqlite_write_stats(const Connection& db) {
+  const auto* sqlite = dynamic_cast<const SqliteDatabase*>(&db);
+  if (sqlite == nullptr) return std::nullopt;
+  return sqlite->write_stats();
 }
 
 }  // namespace ds::db

@@ -144,7 +144,8 @@ void throw_sqlite_error(sqlite3* db, int rc, std::string_view context) {
   throw Error(code, fmt::format("{}: {}", context, msg), rc);
 }
 
-SqliteHandle::SqliteHandle(const std::filesystem::path& path, OpenMode mode) {
+SqliteHandle::SqliteHandle(const std::filesystem::path& path, OpenMode mode, Role role,
+                           const SqliteOptions& options) {
   configure_sqlite_once();
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
   if (mode == OpenMode::create_if_missing) flags |= SQLITE_OPEN_CREATE;
@@ -169,7 +170,18 @@ SqliteHandle::SqliteHandle(const std::filesystem::path& path, OpenMode mode) {
       wal_ = text != nullptr && std::string_view(text) == "wal";
     }
     exec_uncached("PRAGMA foreign_keys=ON");
-    exec_uncached("PRAGMA synchronous=NORMAL");
+    exec_uncached(options.synchronous == SqliteSynchronous::full ? "PRAGMA synchronous=FULL"
+                                                                 : "PRAGMA synchronous=NORMAL");
+    if (role == Role::writer) {
+      // The writer checkpoints itself (sqlite_writer.cpp); this hook replaces SQLite's
+      // automatic checkpoint, which would run PASSIVE only and could be starved by readers.
+      sqlite3_wal_hook(db_, &SqliteHandle::on_wal_commit, this);
+      // After the WAL starts over, its file is cut back to this size (it would otherwise keep
+      // its largest size on disk forever).
+      exec_uncached("PRAGMA journal_size_limit=16777216");
+    } else {
+      exec_uncached("PRAGMA query_only=ON");
+    }
   } catch (const Error& e) {
     sqlite3_close_v2(db_);
     db_ = nullptr;
@@ -183,6 +195,29 @@ SqliteHandle::~SqliteHandle() {
   sqlite3_close_v2(db_);
 }
 
+int SqliteHandle::on_wal_commit(void* self, sqlite3* /*db*/, const char* /*schema*/, int frames) {
+  static_cast<SqliteHandle*>(self)->wal_frames_.store(frames, std::memory_order_relaxed);
+  return SQLITE_OK;
+}
+
+bool SqliteHandle::reads_only(std::string_view sql) {
+  Fresh fresh;
+  return prepare(sql, fresh).readonly;
+}
+
+SqliteHandle::Checkpointed SqliteHandle::checkpoint(bool restart, int wait_ms) {
+  int log = 0;
+  int done = 0;
+  if (restart) sqlite3_busy_timeout(db_, wait_ms);
+  const int rc = sqlite3_wal_checkpoint_v2(
+      db_, nullptr, restart ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+  if (restart) sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+  if (rc == SQLITE_BUSY) return {false, true};
+  if (rc != SQLITE_OK) throw_sqlite_error(db_, rc, "checkpoint");
+  if (restart) wal_frames_.store(0, std::memory_order_relaxed);
+  return {log == done, false};
+}
+
 void SqliteHandle::exec_uncached(const char* sql) {
   const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) throw_sqlite_error(db_, rc, sql);
@@ -191,8 +226,19 @@ void SqliteHandle::exec_uncached(const char* sql) {
 SqliteHandle::Cached SqliteHandle::compile(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
   const char* tail = nullptr;
-  const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
-                                    SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
+  const auto prepare = [&] {
+    return sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                              SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
+  };
+  int rc = prepare();
+  if (rc == SQLITE_SCHEMA) {
+    // A statement that fails to compile (a column that does not exist) on a connection whose
+    // copy of the schema is out of date (another connection changed it) comes back as
+    // SQLITE_SCHEMA instead of its own error: running a statement brings the schema up to
+    // date, and the second attempt gives the real answer.
+    exec_uncached("SELECT 1 FROM sqlite_schema LIMIT 0");
+    rc = prepare();
+  }
   if (rc != SQLITE_OK) throw_sqlite_error(db_, rc, "prepare");
   if (stmt == nullptr) throw Error(Errc::misuse, "empty SQL statement");
   for (; tail != nullptr && *tail != '\0'; ++tail) {
@@ -201,7 +247,7 @@ SqliteHandle::Cached SqliteHandle::compile(std::string_view sql) {
       throw Error(Errc::misuse, "one statement per call: the SQL text holds more than one");
     }
   }
-  return {stmt, sql_keyword::is_insert(sql)};
+  return {stmt, sql_keyword::is_insert(sql), sqlite3_stmt_readonly(stmt) != 0};
 }
 
 SqliteHandle::Cached& SqliteHandle::prepare(std::string_view sql, Fresh& fresh) {

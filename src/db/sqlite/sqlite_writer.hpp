@@ -1,0 +1,71 @@
+#pragma once
+// The one connection that writes to a SQLite database (group commit).
+//
+// Write calls from many threads queue here. The call at the head of the queue leads: it takes
+// the calls queued behind it, runs each inside its own savepoint of one transaction, commits
+// once and wakes each caller with its own result or error, so one request's constraint error
+// fails that request alone. A lone write runs at once: nobody waits for company. Because
+// nothing else in this process writes, SQLite never answers SQLITE_BUSY between our own
+// threads; another process writing the file is still waited for (busy_timeout).
+//
+// Between groups the leader checkpoints the WAL, so it stays bounded whatever the read load
+// (sqlite_writer.cpp says how).
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+
+#include "db/connection.hpp"
+#include "db/sqlite/sqlite_database.hpp"
+#include "db/sqlite/sqlite_handle.hpp"
+
+namespace ds::db {
+
+class SqliteWriter {
+ public:
+  SqliteWriter(const std::filesystem::path& path, OpenMode mode, const SqliteOptions& options);
+
+  // One statement. Alone it runs in autocommit; in a group, inside its own savepoint.
+  void statement(const std::function<void(Transaction&)>& work);
+  // A transaction body: committed when it returns (with its group), rolled back alone when it
+  // throws, and the exception goes on to the caller. Returns only after the commit.
+  void transaction(const std::function<void(Transaction&)>& work);
+  // A transaction that runs alone with foreign-key enforcement off around it (a migration
+  // batch: foreign_keys cannot change inside a transaction).
+  void transaction_without_foreign_keys(const std::function<void(Transaction&)>& work);
+
+  // Whether the database is in WAL mode (readers then never wait for this writer).
+  bool wal() const noexcept { return handle_.wal(); }
+  SqliteWriteStats stats() const;
+
+ private:
+  enum class Kind { statement, transaction, alone_without_foreign_keys };
+  struct Job {
+    Kind kind;
+    const std::function<void(Transaction&)>& work;
+    std::exception_ptr error{};
+    bool done = false;
+    std::condition_variable woken{};
+  };
+
+  void submit(Kind kind, const std::function<void(Transaction&)>& work);
+  // Runs the jobs of one group on the handle; returns how many of them are finished (all of
+  // them, unless SQLite rolled the whole transaction back: the rest then form the next group).
+  std::size_t run_group(std::span<Job* const> group);
+  void run_alone(Job& job);
+  void checkpoint_if_due();
+
+  SqliteHandle handle_;
+  std::mutex mutex_;
+  std::deque<Job*> queue_;       // guarded by mutex_; the leader's group is at its front
+  bool leading_ = false;         // guarded by mutex_: a leader is using handle_
+  int checkpointed_frames_ = 0;  // leader only: WAL frames at the last checkpoint
+
+  std::atomic<std::uint64_t> writes_{0}, groups_{0}, largest_group_{0}, checkpoints_{0},
+      restarts_{0}, waiting_{0};
+};
+
+}  // namespace ds::db
