@@ -52,7 +52,7 @@ void rollback_quietly(SqliteHandle& handle) {
 
 SqliteWriter::SqliteWriter(const std::filesystem::path& path, OpenMode mode,
                            const SqliteOptions& options)
-    : handle_(path, mode, SqliteHandle::Role::writer, options) {}
+    : handle_(path, mode, SqliteHandle::Role::writer, options), thread_([this] { serve(); }) {}
 
 void SqliteWriter::statement(const std::function<void(Transaction&)>& work) {
   submit(Kind::statement, work);
@@ -78,6 +78,15 @@ SqliteWriteStats SqliteWriter::stats() const {
   return s;
 }
 
+SqliteWriter::~SqliteWriter() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  work_ready_.notify_one();
+  thread_.join();
+}
+
 void SqliteWriter::submit(Kind kind, const std::function<void(Transaction&)>& work) {
   if (t_leading == this) {
     throw Error(Errc::misuse,
@@ -88,41 +97,71 @@ void SqliteWriter::submit(Kind kind, const std::function<void(Transaction&)>& wo
   std::unique_lock lock(mutex_);
   queue_.push_back(&job);
   waiting_.fetch_add(1, std::memory_order_relaxed);
-  job.woken.wait(lock, [&] { return job.done || (!leading_ && queue_.front() == &job); });
-  if (!job.done) {
-    // This call leads: it takes its own job and those queued behind it.
-    leading_ = true;
-    std::vector<Job*> group;
-    if (job.kind == Kind::alone_without_foreign_keys) {
-      group.push_back(&job);
-    } else {
-      for (Job* j : queue_) {
-        if (j->kind == Kind::alone_without_foreign_keys || group.size() == kMaxGroup) break;
-        group.push_back(j);
-      }
-    }
-    lock.unlock();
-    t_leading = this;
-    const std::size_t finished = run_group(group);
-    t_leading = nullptr;
-    lock.lock();
-    for (std::size_t i = 0; i < finished; ++i) {
-      queue_.pop_front();
-      group[i]->done = true;
-      if (group[i] != &job) group[i]->woken.notify_one();
-    }
-    waiting_.fetch_sub(finished, std::memory_order_relaxed);
-    lock.unlock();
-    // The group has its answers; the next one waits for the checkpoint, if one is due.
-    t_leading = this;
-    checkpoint_if_due();
-    t_leading = nullptr;
-    lock.lock();
-    leading_ = false;
-    if (!queue_.empty()) queue_.front()->woken.notify_one();
+  if (!leading_ && queue_.size() == 1) {
+    // Nobody is writing: this call writes at once, on its own thread (no hand-off).
+    lead(lock, false);
+  } else {
+    if (!leading_) work_ready_.notify_one();
+    job.woken.wait(lock, [&] { return job.done; });
   }
   lock.unlock();
   if (job.error) std::rethrow_exception(job.error);
+}
+
+void SqliteWriter::serve() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    work_ready_.wait(
+        lock, [&] { return !leading_ && (stopping_ || !queue_.empty() || checkpoint_due_); });
+    if (!queue_.empty()) {
+      lead(lock, true);
+    } else if (checkpoint_due_) {
+      checkpoint_due_ = false;
+      leading_ = true;
+      lock.unlock();
+      checkpoint_if_due();
+      lock.lock();
+      leading_ = false;
+      if (!queue_.empty()) work_ready_.notify_one();
+    } else {
+      return;  // stopping_, and nothing left to write
+    }
+  }
+}
+
+void SqliteWriter::lead(std::unique_lock<std::mutex>& lock, bool writer_thread) {
+  leading_ = true;
+  std::vector<Job*> group;
+  for (Job* j : queue_) {
+    if (group.size() == kMaxGroup) break;
+    // A job that must run alone is a group of its own.
+    if (j->kind == Kind::alone_without_foreign_keys && !group.empty()) break;
+    group.push_back(j);
+    if (j->kind == Kind::alone_without_foreign_keys) break;
+  }
+  lock.unlock();
+  t_leading = this;
+  const std::size_t finished = run_group(group);
+  t_leading = nullptr;
+  const bool due = checkpoint_due();
+  lock.lock();
+  for (std::size_t i = 0; i < finished; ++i) {
+    queue_.pop_front();
+    group[i]->done = true;
+    group[i]->woken.notify_one();
+  }
+  waiting_.fetch_sub(finished, std::memory_order_relaxed);
+  if (due && writer_thread) {
+    // The group has its answers; the next one waits for the checkpoint.
+    checkpoint_due_ = false;
+    lock.unlock();
+    checkpoint_if_due();
+    lock.lock();
+  } else if (due) {
+    checkpoint_due_ = true;  // the writer thread runs it: a lone write does not wait for it
+  }
+  leading_ = false;
+  if (!queue_.empty() || checkpoint_due_) work_ready_.notify_one();
 }
 
 std::size_t SqliteWriter::run_group(std::span<Job* const> group) {
@@ -224,11 +263,17 @@ void SqliteWriter::run_alone(Job& job) {
   }
 }
 
-void SqliteWriter::checkpoint_if_due() {
+bool SqliteWriter::checkpoint_due() {
   const int frames = handle_.wal_frames();
   if (frames < checkpointed_frames_) checkpointed_frames_ = 0;  // the WAL started over
-  if (frames - checkpointed_frames_ < kCheckpointFrames) return;
+  return frames - checkpointed_frames_ >= kCheckpointFrames;
+}
+
+void SqliteWriter::checkpoint_if_due() {
+  if (!checkpoint_due()) return;
+  const int frames = handle_.wal_frames();
   const bool restart = frames >= kRestartFrames;
+  t_leading = this;
   try {
     const auto done = handle_.checkpoint(restart, kRestartWaitMs);
     checkpoints_.fetch_add(1, std::memory_order_relaxed);
@@ -237,6 +282,7 @@ void SqliteWriter::checkpoint_if_due() {
     // A checkpoint that fails (a full disk) loses nothing: the frames stay in the WAL and the
     // next group tries again; the writes themselves report such errors.
   }
+  t_leading = nullptr;
   checkpointed_frames_ = frames;
 }
 

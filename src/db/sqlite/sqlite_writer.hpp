@@ -1,10 +1,12 @@
 #pragma once
 // The one connection that writes to a SQLite database (group commit).
 //
-// Write calls from many threads queue here. The call at the head of the queue leads: it takes
-// the calls queued behind it, runs each inside its own savepoint of one transaction, commits
-// once and wakes each caller with its own result or error, so one request's constraint error
-// fails that request alone. A lone write runs at once: nobody waits for company. Because
+// A write call made while nobody writes runs at once on the caller's thread: nobody waits for
+// company. Calls made while a write runs queue here, and the writer thread takes everything
+// queued at once: it runs each call inside its own savepoint of one transaction, commits once
+// and wakes each caller with its own result or error, so one request's constraint error fails
+// that request alone. Under load the writer thread goes from group to group without waiting
+// for a caller's thread to be scheduled. Because
 // nothing else in this process writes, SQLite never answers SQLITE_BUSY between our own
 // threads; another process writing the file is still waited for (busy_timeout).
 //
@@ -17,6 +19,7 @@
 #include <filesystem>
 #include <functional>
 #include <mutex>
+#include <thread>
 
 #include "db/connection.hpp"
 #include "db/sqlite/sqlite_database.hpp"
@@ -27,6 +30,9 @@ namespace ds::db {
 class SqliteWriter {
  public:
   SqliteWriter(const std::filesystem::path& path, OpenMode mode, const SqliteOptions& options);
+  SqliteWriter(const SqliteWriter&) = delete;
+  SqliteWriter& operator=(const SqliteWriter&) = delete;
+  ~SqliteWriter();
 
   // One statement. Alone it runs in autocommit; in a group, inside its own savepoint.
   void statement(const std::function<void(Transaction&)>& work);
@@ -52,20 +58,30 @@ class SqliteWriter {
   };
 
   void submit(Kind kind, const std::function<void(Transaction&)>& work);
+  // The writer thread: leads whenever something is queued and nobody leads.
+  void serve();
+  // Runs the group at the front of the queue (`lock` held on entry and exit), answers it, then
+  // checkpoints when due (on the writer thread; a caller's thread leaves that to it).
+  void lead(std::unique_lock<std::mutex>& lock, bool writer_thread);
   // Runs the jobs of one group on the handle; returns how many of them are finished (all of
   // them, unless SQLite rolled the whole transaction back: the rest then form the next group).
   std::size_t run_group(std::span<Job* const> group);
   void run_alone(Job& job);
+  bool checkpoint_due();
   void checkpoint_if_due();
 
   SqliteHandle handle_;
   std::mutex mutex_;
   std::deque<Job*> queue_;       // guarded by mutex_; the leader's group is at its front
-  bool leading_ = false;         // guarded by mutex_: a leader is using handle_
-  int checkpointed_frames_ = 0;  // leader only: WAL frames at the last checkpoint
+  std::condition_variable work_ready_;  // wakes the writer thread
+  bool leading_ = false;                // guarded by mutex_: a leader is using handle_
+  bool checkpoint_due_ = false;         // guarded by mutex_: for the writer thread
+  bool stopping_ = false;               // guarded by mutex_
+  int checkpointed_frames_ = 0;         // leader only: WAL frames at the last checkpoint
 
   std::atomic<std::uint64_t> writes_{0}, groups_{0}, largest_group_{0}, checkpoints_{0},
       restarts_{0}, waiting_{0};
+  std::thread thread_;  // last: it starts when everything above is ready
 };
 
 }  // namespace ds::db
