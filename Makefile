@@ -62,6 +62,7 @@ soak: build
 bench: build
 	@scripts/setup-test-peers.sh
 	@scripts/bench.sh $(BUILD_DIR)
+	@scripts/bench-writes.sh $(BUILD_DIR) $(BENCH_BASELINE)
 	./$(BUILD_DIR)/bench/query_bench --benchmark_min_time=0.5
 	@bench/migrate_bench.sh $(BUILD_DIR)
 
