@@ -36,8 +36,8 @@ class AnsweredError : public Error {
 // What a request that got no usable answer means for its effect, said in its error: a write
 // that may have run is never repeated, and its caller must know it may have been applied.
 std::string outcome_note(bool may_have_run, Repeat repeat, bool in_stream, bool last) {
-  if (!may_have_run) return "; nothing reached the server, so nothing was applied";
   if (repeat == Repeat::always) return {};  // a read: repeated as far as the deadline allowed
+  if (!may_have_run) return "; nothing reached the server, so nothing was applied";
   if (in_stream && !last) {
     return "; the transaction was not committed (the server rolls it back) and it was not "
            "retried";
