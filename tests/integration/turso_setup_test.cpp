@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
-#include "support/counting_proxy.hpp"
+#include "support/fault_proxy.hpp"
 #include "support/hrana_test_server.hpp"
 #include "support/migrated_tables.hpp"
 #include "support/server_process.hpp"

@@ -28,6 +28,8 @@ const char* reason(int status) {
     case 404: return "Not Found";
     case 429: return "Too Many Requests";
     case 500: return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
     case 503: return "Service Unavailable";
     default: return "Status";
   }
@@ -115,6 +117,7 @@ void FakeHttpServer::run() {
   struct Conn {
     int fd;
     std::string buf;
+    bool held = false;  // answered with Wire::hold: whatever it sends is ignored
   };
   std::vector<Conn> conns;
   for (;;) {
@@ -135,19 +138,38 @@ void FakeHttpServer::run() {
       char buf[8192];
       const ssize_t n = ::recv(it->fd, buf, sizeof buf, 0);
       bool close_it = n <= 0;
-      if (n > 0) it->buf.append(buf, static_cast<std::size_t>(n));
+      if (n > 0 && !it->held) it->buf.append(buf, static_cast<std::size_t>(n));
       Request req;
-      while (!close_it && take_request(it->buf, req)) {
+      while (!close_it && !it->held && take_request(it->buf, req)) {
         {
           std::lock_guard lock(mutex_);
           requests_.push_back(req);
         }
         const Response resp = handler_(req);
-        std::string out = "HTTP/1.1 " + std::to_string(resp.status) + " " + reason(resp.status) + "\r\n" +
-                          "Content-Type: " + resp.content_type + "\r\n" +
-                          "Content-Length: " + std::to_string(resp.body.size()) + "\r\n" +
-                          (resp.close ? "Connection: close\r\n" : "") + "\r\n" + resp.body;
-        write_all(it->fd, out);
+        if (resp.wire == Wire::hold) {
+          it->held = true;
+          break;
+        }
+        if (resp.wire == Wire::drop) {
+          close_it = true;
+          break;
+        }
+        std::string extra;
+        for (const auto& [name, value] : resp.headers) extra += name + ": " + value + "\r\n";
+        const std::string head = "HTTP/1.1 " + std::to_string(resp.status) + " " +
+                                 reason(resp.status) + "\r\n" +
+                                 "Content-Type: " + resp.content_type + "\r\n" +
+                                 "Content-Length: " + std::to_string(resp.body.size()) + "\r\n" +
+                                 extra + (resp.close ? "Connection: close\r\n" : "") + "\r\n";
+        if (resp.wire == Wire::reset) {
+          write_all(it->fd, head + resp.body.substr(0, resp.body.size() / 2));
+          // SO_LINGER 0: close() sends RST instead of FIN, as a crashed peer or a middlebox does.
+          const linger abort{1, 0};
+          ::setsockopt(it->fd, SOL_SOCKET, SO_LINGER, &abort, sizeof abort);
+          close_it = true;
+          break;
+        }
+        write_all(it->fd, head + resp.body);
         if (resp.close) close_it = true;
       }
       if (close_it) {

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace ds::test {
@@ -22,11 +23,20 @@ class FakeHttpServer {
     std::string body;
     bool chunked = false;  // Transfer-Encoding: chunked was used (body not decoded)
   };
+  // What happens on the wire instead of a plain answer: how tests script network faults.
+  enum class Wire {
+    answer,  // the response, as it is
+    reset,   // the head and half the body, then a TCP reset (RST): cut off mid-response
+    drop,    // no byte of the response: the connection is closed (FIN) at once
+    hold,    // no byte of the response, the connection kept open until the client gives up
+  };
   struct Response {
     int status = 200;
     std::string body;
     std::string content_type = "application/json";
     bool close = false;  // close the connection after answering
+    std::vector<std::pair<std::string, std::string>> headers{};  // extra header lines
+    Wire wire = Wire::answer;
   };
   using Handler = std::function<Response(const Request&)>;
 

@@ -11,6 +11,7 @@ client that wants them must turn them on itself.
     python3 hrana_server.py --db test.db --port 0 [--versions 2,3] [--token T]
 
 prints `listening on 127.0.0.1:<port>` once it accepts connections; SIGTERM stops it.
+`POST /_test/expire-streams` (for the tests' fault proxy) expires every stream at once.
 """
 
 import argparse
@@ -417,12 +418,14 @@ class Streams:
                     del self.by_baton[baton]
 
     def close_all(self):
+        """Forgets every stream, rolling back its transaction; returns how many there were."""
         with self.lock:
             streams = list(self.by_baton.values())
             self.by_baton.clear()
         for s in streams:
             with s.lock:
                 s.close()
+        return len(streams)
 
 
 # ---------------------------------------------------------------- HTTP
@@ -466,6 +469,10 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return self.send_json(411, {"error": "a valid Content-Length is required"})
         raw = self.rfile.read(length)
+        if path == "/_test/expire-streams":
+            # Test control (the fault proxy): every stream expires now, as an idle one does on
+            # sqld; a later request with one of their batons gets STREAM_EXPIRED.
+            return self.send_json(200, {"expired": self.server.streams.close_all()})
         m = re.fullmatch(r"/v([23])/pipeline", path)
         if not m or int(m.group(1)) not in self.server.versions:
             return self.send_json(404, {"error": "not found: POST %s" % path})

@@ -49,7 +49,9 @@ bool HranaTestServer::launch(std::uint16_t port) {
                                 "--versions",
                                 options_.versions,
                                 "--stream-idle-seconds",
-                                std::to_string(options_.stream_idle_seconds)};
+                                std::to_string(options_.stream_idle_seconds),
+                                "--unknown-baton-status",
+                                std::to_string(options_.unknown_baton_status)};
   if (options_.token) {
     argv.push_back("--token");
     argv.push_back(*options_.token);

@@ -21,6 +21,7 @@ class HranaTestServer {
     std::string versions = "2,3";      // "2,3", "3" or "2": which pipelines it serves
     std::optional<std::string> token{};  // required as `Authorization: Bearer <token>` when set
     int stream_idle_seconds = 10;      // idle streams expire (rolled back) after this
+    int unknown_baton_status = 400;    // 400 STREAM_EXPIRED (sqld) or 404 (newer servers)
   };
 
   // Starts `python3 hrana_server.py --db <dir>/test.db --port 0 ...`. Throws

@@ -227,5 +227,13 @@ TEST(HranaErrors, CloseRejectionIsRecognisedAndTokensAreRedacted) {
       500, "Internal Server Error: Failed to parse pipeline request: unknown variant `close`, expected `execute` or `batch`"));
   EXPECT_FALSE(is_close_rejection(500, "database exploded"));
   EXPECT_FALSE(is_close_rejection(200, "unknown variant `close`"));
+  // A Hrana server without `close` refuses the whole pipeline as malformed.
+  EXPECT_TRUE(is_close_rejection(400, R"({"error":"unknown request type 'close' for Hrana 2"})"));
+  EXPECT_TRUE(is_close_rejection(400, R"({"error":"Request type Close is not supported"})"));
+  // Not a refusal of `close`: auth, a missing path, overload, an expired stream, a gateway.
+  for (const long status : {401L, 403L, 404L, 429L, 502L, 503L})
+    EXPECT_FALSE(is_close_rejection(status, "unknown request type close")) << status;
+  EXPECT_FALSE(
+      is_close_rejection(400, R"({"message":"the stream was closed","code":"STREAM_EXPIRED"})"));
   EXPECT_EQ(redact("a tok b tok", ds::Secret("tok")), "a *** b ***");
 }

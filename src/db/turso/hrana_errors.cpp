@@ -145,8 +145,14 @@ Error http_error(long status, std::string_view body, std::string_view host, bool
 }
 
 bool is_close_rejection(long status, std::string_view body) noexcept {
-  return status >= 400 && body.find("unknown variant") != std::string_view::npos &&
-         body.find("close") != std::string_view::npos;
+  // A protocol-level refusal (tursodb: 500 "unknown variant `close`"; a Hrana server without
+  // it: 400 "unknown request type 'close'"), never auth, a missing path or an overload.
+  if (status < 400 || status == 401 || status == 403 || status == 404 || status == 429 ||
+      status > 500)
+    return false;
+  if (!contains_ci(body, "close")) return false;
+  return contains_ci(body, "unknown") || contains_ci(body, "unsupported") ||
+         contains_ci(body, "not supported");
 }
 
 std::string redact(std::string text, const Secret& token) {

@@ -24,8 +24,9 @@ Error stream_error(const StreamError& error, std::string_view context);
 // (the transaction is gone); 429, 5xx -> unavailable; other 4xx -> misuse.
 Error http_error(long status, std::string_view body, std::string_view host, bool in_stream);
 
-// True when a server refused a pipeline because it does not know the `close` request (it then
-// ran none of the pipeline, so sending it again without `close` is safe).
+// True when a server refused a pipeline because it does not know the `close` request (HTTP
+// 400 or 500 whose text names `close` as unknown or unsupported: it then ran none of the
+// pipeline, so sending it again without `close` is safe).
 bool is_close_rejection(long status, std::string_view body) noexcept;
 
 // `text` with every occurrence of the token replaced by ***: for any server text that ends up

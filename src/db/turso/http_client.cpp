@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <random>
 #include <thread>
 
@@ -41,6 +42,23 @@ std::size_t append_body(char* data, std::size_t size, std::size_t n, void* user)
   return bytes;
 }
 
+// The request body, handed to libcurl through a read callback without a seek callback: libcurl
+// cannot rewind it, so it cannot resend it on its own (CURLE_SEND_FAIL_REWIND instead). With
+// CURLOPT_POSTFIELDS it would silently repeat a POST whose reused connection closed without
+// an answer, which may be a write the server already ran.
+struct BodySource {
+  const std::string* body;
+  std::size_t offset = 0;
+};
+
+std::size_t read_body(char* out, std::size_t size, std::size_t n, void* user) {
+  auto& src = *static_cast<BodySource*>(user);
+  const std::size_t bytes = std::min(size * n, src.body->size() - src.offset);
+  std::copy_n(src.body->data() + src.offset, bytes, out);
+  src.offset += bytes;
+  return bytes;
+}
+
 // Called by libcurl about once a second even while the peer is silent: the way a hung
 // transfer learns that the server's grace period is over.
 int abort_when_abandoned(void*, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
@@ -73,6 +91,8 @@ std::string describe(CURLcode rc, const char* errbuf, const TursoOptions& option
       return "DNS lookup failed (" + detail + ")";
     case CURLE_COULDNT_CONNECT:
       return "connection refused or unreachable (" + detail + ")";
+    case CURLE_SEND_FAIL_REWIND:
+      return "the connection closed before any answer came";
     case CURLE_OPERATION_TIMEDOUT:
       return fmt::format(
           "timed out (TURSO_CONNECT_TIMEOUT_MS={}, TURSO_TIMEOUT_MS={} for the whole call, "
@@ -96,7 +116,8 @@ struct HttpClient::Attempt {
   CURLcode rc = CURLE_OK;
   HttpReply reply;
   std::string cause;
-  bool final = false;  // never repeated: too large, or abandoned
+  bool final = false;         // never repeated: too large, or abandoned
+  bool may_have_run = false;  // the request (or part of it) was sent: the server may have run it
 };
 
 HttpClient::HttpClient(std::string host, const Secret& token, const TursoOptions& options)
@@ -142,6 +163,7 @@ void* HttpClient::acquire() {
   curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, append_body);
+  curl_easy_setopt(h, CURLOPT_READFUNCTION, read_body);
   curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, abort_when_abandoned);
   return h;
@@ -167,7 +189,8 @@ HttpClient::Attempt HttpClient::perform(void* handle, const std::string& url,
   const long left = remaining_ms(deadline);
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
   // A known size: curl sends Content-Length, never a chunked body.
-  curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.data());
+  BodySource source{&body};
+  curl_easy_setopt(h, CURLOPT_READDATA, &source);
   curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
@@ -179,8 +202,16 @@ HttpClient::Attempt HttpClient::perform(void* handle, const std::string& url,
   a.rc = curl_easy_perform(h);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, nullptr);
+  curl_easy_setopt(h, CURLOPT_READDATA, nullptr);
+  long request_bytes = 0;
+  curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &request_bytes);
+  a.may_have_run = !never_reached_server(a.rc) &&
+                   (request_bytes > 0 || source.offset > 0 || a.rc == CURLE_SEND_FAIL_REWIND);
   if (a.rc == CURLE_OK) {
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &a.reply.status);
+    curl_off_t retry_after = 0;
+    if (curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0)
+      a.reply.retry_after_s = static_cast<long>(retry_after);
   } else if (sink.exceeded) {
     a.final = true;  // the same question would get the same answer
     a.reply.body = std::string();
@@ -211,8 +242,8 @@ bool HttpClient::backoff_wait(std::chrono::milliseconds delay) {
 }
 
 HttpReply HttpClient::post(const std::string& url, const std::string& body, Repeat repeat) {
-  const auto unavailable = [this](const std::string& cause) {
-    return Error(Errc::unavailable, fmt::format("Turso at {} cannot be reached: {}", host_, cause));
+  const auto unavailable = [this](const std::string& cause, bool may_have_run = false) {
+    return NoAnswer(fmt::format("Turso at {} cannot be reached: {}", host_, cause), may_have_run);
   };
   if (blocking_io_abandoned())
     throw unavailable("the request was abandoned: the server is shutting down");
@@ -236,13 +267,17 @@ HttpReply HttpClient::post(const std::string& url, const std::string& body, Repe
     } else {
       may_repeat = repeat == Repeat::always && transient_status(a.reply.status);
     }
-    const auto wait = backoff + std::chrono::milliseconds(jitter() % (backoff.count() / 2 + 1));
+    auto wait = backoff + std::chrono::milliseconds(jitter() % (backoff.count() / 2 + 1));
+    // A server that says when to come back refuses an earlier retry anyway.
+    if (a.rc == CURLE_OK && a.reply.retry_after_s)
+      wait =
+          std::max<std::chrono::milliseconds>(wait, std::chrono::seconds(*a.reply.retry_after_s));
     // A retry that could not finish before the deadline is not worth starting: it must have at
     // least a tenth of the call's budget left after its backoff (an attempt that timed out
     // used up the deadline, give or take curl's timer granularity, and is not repeated).
     const bool time_left = Clock::now() + wait + options_.total_timeout / 10 < deadline;
     if (!may_repeat || attempt >= attempts || !time_left) {
-      if (a.rc != CURLE_OK) throw unavailable(a.cause);
+      if (a.rc != CURLE_OK) throw unavailable(a.cause, a.may_have_run);
       return std::move(a.reply);
     }
     spdlog::debug("turso host={} attempt={} failed ({}), retrying in {} ms", host_, attempt,

@@ -8,9 +8,11 @@
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "core/error.hpp"
 #include "core/secret.hpp"
 #include "core/turso_options.hpp"
 
@@ -25,6 +27,20 @@ enum class Repeat {
 struct HttpReply {
   long status = 0;
   std::string body;
+  std::optional<long> retry_after_s;  // the answer's Retry-After, in seconds
+};
+
+// What post() throws when no answer came: ds::Error(unavailable) naming the host and the cause,
+// and whether the request may have reached the server (then it may have run: a write's
+// outcome is unknown). False only when nothing was sent (refused, DNS, connect timeout).
+class NoAnswer : public Error {
+ public:
+  NoAnswer(const std::string& message, bool may_have_run)
+      : Error(Errc::unavailable, message), may_have_run_(may_have_run) {}
+  bool may_have_run() const noexcept { return may_have_run_; }
+
+ private:
+  bool may_have_run_;
 };
 
 class HttpClient {
@@ -37,8 +53,12 @@ class HttpClient {
   ~HttpClient();
 
   // POSTs a JSON body. Returns any HTTP answer (the caller classifies statuses); throws
-  // ds::Error(unavailable) naming the host and the cause when no answer came (refused, DNS,
-  // TLS, timeout, an answer over max_response_bytes, blocking I/O abandoned at shutdown).
+  // NoAnswer naming the host and the cause when no answer came (refused, DNS, TLS, timeout,
+  // reset, an answer over max_response_bytes, blocking I/O abandoned at shutdown). Only this
+  // call decides about repeating: libcurl never resends a body by itself (it would, on a
+  // reused connection that closed without a byte of answer, although the server may have run
+  // the request). A repeat waits at least the answer's Retry-After, and is not made when that
+  // would pass the call's deadline.
   HttpReply post(const std::string& url, const std::string& body, Repeat repeat);
 
   // HTTP requests sent so far (every attempt counts).

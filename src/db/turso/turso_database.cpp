@@ -22,6 +22,29 @@ using turso::Repeat;
 
 using turso::CountedSteps;
 
+// A non-200 answer: the server (or a gateway in front of it) answered without running the
+// pipeline as asked. `status` tells a transaction whether its stream may still be open.
+class AnsweredError : public Error {
+ public:
+  AnsweredError(const Error& e, long status) : Error(e), status_(status) {}
+  long status() const noexcept { return status_; }
+
+ private:
+  long status_;
+};
+
+// What a request that got no usable answer means for its effect, said in its error: a write
+// that may have run is never repeated, and its caller must know it may have been applied.
+std::string outcome_note(bool may_have_run, Repeat repeat, bool in_stream, bool last) {
+  if (repeat == Repeat::always) return {};  // a read: repeated as far as the deadline allowed
+  if (!may_have_run) return "; nothing reached the server, so nothing was applied";
+  if (in_stream && !last) {
+    return "; the transaction was not committed (the server rolls it back) and it was not "
+           "retried";
+  }
+  return "; the request may have been applied: its outcome is unknown and it was not retried";
+}
+
 // The result of one request, or its error.
 Result checked(RequestOutcome& outcome, std::string_view host) {
   if (outcome.error) throw hrana::stream_error(*outcome.error, fmt::format("Turso at {}", host));
@@ -217,6 +240,13 @@ class TursoStream final : public Transaction {
             build(w);
           },
           last, Repeat::never, /*in_stream=*/true, &protocol_);
+    } catch (const AnsweredError& e) {
+      dead_ = true;
+      // Refused without running (a 5xx, a 429), the stream may still be open on the server,
+      // its transaction holding the write lock until the stream expires (sqld: 10 s) and
+      // making every other write wait: roll it back now, best effort.
+      if (begun_ && (e.status() == 429 || e.status() >= 500)) abandon_quietly();
+      throw;
     } catch (...) {
       dead_ = true;
       throw;
@@ -245,6 +275,18 @@ class TursoStream final : public Transaction {
     resp.results.erase(resp.results.begin(),
                        resp.results.begin() + static_cast<std::ptrdiff_t>(prefix));
     return resp;
+  }
+
+  void abandon_quietly() noexcept {
+    try {
+      db_.send(
+          url_ ? &*url_ : nullptr, baton_, [](PipelineWriter& w) { w.execute("ROLLBACK", {}); },
+          true, Repeat::never, true);
+    } catch (const std::exception& e) {
+      spdlog::debug("turso host={} rolling back a failed transaction failed: {}", db_.host(),
+                    e.what());
+    }
+    closed_ = true;
   }
 
   void end_quietly() noexcept {
@@ -310,7 +352,13 @@ PipelineResponse TursoDatabase::send(const std::string* stream_url,
     if (with_close) writer.close();
     const std::string body = writer.finish();
 
-    turso::HttpReply reply = http_.post(url, body, repeat);
+    turso::HttpReply reply;
+    try {
+      reply = http_.post(url, body, repeat);
+    } catch (const turso::NoAnswer& e) {
+      throw Error(Errc::unavailable,
+                  e.what() + outcome_note(e.may_have_run(), repeat, in_stream, last));
+    }
     if (reply.status == 200) {
       PipelineResponse resp;
       try {
@@ -350,7 +398,17 @@ PipelineResponse TursoDatabase::send(const std::string* stream_url,
                    host());
       continue;
     }
-    throw redacted(hrana::http_error(reply.status, reply.body, host(), in_stream));
+    const Error e = redacted(hrana::http_error(reply.status, reply.body, host(), in_stream));
+    std::string note;
+    if (reply.status == 429) {
+      note =
+          fmt::format("; the server refused to run it (rate limited{}): it was not applied",
+                      reply.retry_after_s ? fmt::format(", Retry-After: {} s", *reply.retry_after_s)
+                                          : std::string());
+    } else if (reply.status >= 500) {
+      note = outcome_note(true, repeat, in_stream, last);
+    }
+    throw AnsweredError(Error(e.code(), e.what() + note, e.native_code()), reply.status);
   }
 }
 

@@ -13,7 +13,12 @@
 //   transaction  a stream (baton): BEGIN rides with the first statement, each later statement
 //                is one round trip, COMMIT rides with close. A stream the server expires or
 //                kills (any non-2xx answer) fails the transaction with ds::Error(unavailable);
-//                nothing inside a stream is ever retried.
+//                nothing inside a stream is ever retried. One refused with a 5xx or 429 (it
+//                may still be open on the server, holding the write lock) is rolled back at
+//                once, best effort.
+// A request that reached the server but got no usable answer (reset, lost, timed out, 5xx) is
+// never resent unless it is a read outside a stream; its error says that a write's outcome is
+// unknown (docs/TURSO.md, "Faults on the wire").
 // Every pipeline that opens a stream starts with PRAGMA foreign_keys=ON (a server's
 // connections may start with them off, as stock SQLite's do), so foreign keys hold on every
 // server at no extra round trip.
