@@ -147,6 +147,7 @@ void copy_pages(sqlite3* src, sqlite3* dst, const BackupOptions& options) {
   if (!backup.b) throw_sqlite_error(dst, sqlite3_errcode(dst), "start the backup");
   const int pages = std::max(1, options.pages_per_step);
   auto busy_since = std::chrono::steady_clock::now();
+  bool first = true;
   for (;;) {
     const int rc = sqlite3_backup_step(backup.b, pages);
     if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
@@ -165,6 +166,10 @@ void copy_pages(sqlite3* src, sqlite3* dst, const BackupOptions& options) {
       throw_sqlite_error(nullptr, rc, "copy pages");
     }
     const int total = sqlite3_backup_pagecount(backup.b);
+    if (first) {
+      spdlog::info("backup copying pages={} pages_per_step={}", total, pages);
+      first = false;
+    }
     if (options.progress) options.progress(total - sqlite3_backup_remaining(backup.b), total);
     if (rc == SQLITE_DONE) break;
     if (options.pause_between_steps.count() > 0)
