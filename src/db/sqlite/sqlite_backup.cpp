@@ -261,7 +261,10 @@ VerifiedCopy sqlite_backup(const fs::path& source, const fs::path& file,
                             "set SQLITE_DB_PATH)",
                             source.string()));
   }
-  if (fs::weakly_canonical(file, ec) == fs::weakly_canonical(source, ec)) {
+  std::error_code file_ec, source_ec;
+  const auto file_path = fs::weakly_canonical(file, file_ec);
+  const auto source_path = fs::weakly_canonical(source, source_ec);
+  if (!file_ec && !source_ec && file_path == source_path) {
     throw Error(Errc::validation, fmt::format("{} is the database itself: choose another file "
                                               "for the backup",
                                               file.string()));
