@@ -5,6 +5,7 @@
 #include <optional>
 #include <utility>
 
+#include "cli/backup_commands.hpp"
 #include "cli/migrate_commands.hpp"
 #include "cli/settings_commands.hpp"
 #include "core/config.hpp"
@@ -95,6 +96,8 @@ int main(int argc, char** argv) {
       "status", "Print the database status, as GET /api/db/status would, without a server");
   ds::cli::MigrateCommands migrate_cmds;
   ds::cli::add_migrate_commands(*db_cmd, migrate_cmds);
+  ds::cli::BackupCommands backup_cmds;
+  ds::cli::add_backup_commands(*db_cmd, backup_cmds);
   ds::cli::SettingsCommands settings_cmds;
   ds::cli::add_settings_commands(app, settings_cmds);
   CLI11_PARSE(app, argc, argv);
@@ -105,6 +108,7 @@ int main(int argc, char** argv) {
     ds::init_logging(config.log_level, config.log_format);
     if (status_cmd->parsed()) return db_status(config);
     if (auto code = ds::cli::run_migrate_command(migrate_cmds, config)) return *code;
+    if (auto code = ds::cli::run_backup_command(backup_cmds, config)) return *code;
     if (auto code = ds::cli::run_settings_command(settings_cmds, config, env)) return *code;
     (void)serve_cmd;
     return serve(config);

@@ -8,7 +8,7 @@
 
 namespace ds::cli {
 
-std::shared_ptr<db::Connection> open_selected_database(const Config& config, db::OpenMode mode) {
+db::DatabaseTarget selected_target(const Config& config) {
   const auto read = setup::read_selection(config.selection_file());
   std::optional<DatabaseType> type = config.db_type;
   switch (read.state) {
@@ -27,7 +27,11 @@ std::shared_ptr<db::Connection> open_selected_database(const Config& config, db:
                 "no database selected: run setup first (POST /api/db/setup) or set DB_TYPE "
                 "(sqlite or turso)");
   }
-  return db::open_database(db::target_from_config(*type, config), mode);
+  return db::target_from_config(*type, config);
+}
+
+std::shared_ptr<db::Connection> open_selected_database(const Config& config, db::OpenMode mode) {
+  return db::open_database(selected_target(config), mode);
 }
 
 }  // namespace ds::cli

@@ -6,9 +6,14 @@
 
 #include "core/config.hpp"
 #include "db/connection.hpp"
+#include "db/open_database.hpp"
 #include "db/sqlite/sqlite_database.hpp"
 
 namespace ds::cli {
+
+// Which database that is, not opened. Throws what open_selected_database throws for the
+// selection (not for the configuration: see db::configuration_problem).
+db::DatabaseTarget selected_target(const Config& config);
 
 // Opens that database (nothing is run on it; a remote one is not contacted yet). Throws
 // ds::Error(validation), written for the operator, when the selection file is invalid, when no

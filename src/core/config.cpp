@@ -82,6 +82,24 @@ Config Config::from_env(const Env& env) {
     }
     c.plugins_strict = *v == "1" || *v == "true";
   }
+  if (auto v = env.get("DEPLOYSTACK_BACKUP_STEP_PAGES")) {
+    auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), c.backup_step_pages);
+    if (ec != std::errc{} || ptr != v->data() + v->size() || c.backup_step_pages <= 0) {
+      throw Error(
+          Errc::validation,
+          fmt::format("DEPLOYSTACK_BACKUP_STEP_PAGES must be a positive number of pages, got '{}'",
+                      *v));
+    }
+  }
+  if (auto v = env.get("DEPLOYSTACK_BACKUP_STEP_PAUSE_MS")) {
+    auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), c.backup_step_pause_ms);
+    if (ec != std::errc{} || ptr != v->data() + v->size()) {
+      throw Error(
+          Errc::validation,
+          fmt::format("DEPLOYSTACK_BACKUP_STEP_PAUSE_MS must be a number of milliseconds, got '{}'",
+                      *v));
+    }
+  }
   return c;
 }
 

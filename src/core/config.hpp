@@ -34,6 +34,10 @@ struct Config {
   // DEPLOYSTACK_MIGRATIONS_DIR: the core migrations; unset, the folder installed beside the
   // binary (db/migrate/folder.hpp, locate_migrations).
   std::optional<std::string> migrations_dir;
+  // DEPLOYSTACK_BACKUP_STEP_PAGES / _PAUSE_MS: how a backup copies (db/backup.hpp): pages per
+  // step of SQLite's backup API, and a pause between steps (0: none).
+  int backup_step_pages = 256;
+  std::uint32_t backup_step_pause_ms = 0;
 
   std::filesystem::path selection_file() const { return data_dir / "db.selection.json"; }
 

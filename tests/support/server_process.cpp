@@ -133,10 +133,15 @@ bool ServerProcess::wait_for_log(std::string_view needle, std::chrono::milliseco
   return watch.wait_until([&] { return log().find(needle) != std::string::npos; }, timeout);
 }
 
-RunResult ServerProcess::run_cli(const std::vector<std::string>& args) const {
-  Subprocess::Options options{.argv = {DS_BINARY_PATH}, .env = full_env(), .cwd = dir(),
-                              .stderr_file = dir() / "cli.log"};
+Subprocess::Options ServerProcess::cli_options(const std::vector<std::string>& args) const {
+  Subprocess::Options options{
+      .argv = {DS_BINARY_PATH}, .env = full_env(), .cwd = dir(), .stderr_file = cli_log_file()};
   options.argv.insert(options.argv.end(), args.begin(), args.end());
+  return options;
+}
+
+RunResult ServerProcess::run_cli(const std::vector<std::string>& args) const {
+  const auto options = cli_options(args);
   const auto from = file_end(options.stderr_file);
   auto result = run_command(options);
   std::string command = "deploystack";

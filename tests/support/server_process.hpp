@@ -75,6 +75,10 @@ class ServerProcess {
   // Runs the binary with `args` in the server's folder and environment (e.g. {"db","status"});
   // its status is the test's to check, a sanitizer report in its stderr fails the test.
   RunResult run_cli(const std::vector<std::string>& args) const;
+  // How run_cli() starts the binary (stderr to cli_log_file()), for a command the test ends
+  // itself (kill -9 mid-run).
+  Subprocess::Options cli_options(const std::vector<std::string>& args) const;
+  std::filesystem::path cli_log_file() const { return dir() / "cli.log"; }
   Subprocess* process() { return process_.get(); }
 
  private:

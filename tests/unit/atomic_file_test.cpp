@@ -108,5 +108,41 @@ TEST(SystemErrors, NoSpaceAndQuotaAreStorageFullAndSayWhatToDo) {
   EXPECT_EQ(errc_from_errno(EACCES), Errc::io);
 }
 
+// The two halves for a file another writer fills (a SQLite backup): an empty 0600 temp file
+// beside the target, in a folder created when missing, then one rename onto the target.
+TEST(AtomicFile, TempBesideThenCommitReplacesTheTarget) {
+  test::TempDir dir;
+  const auto target = dir / "sub" / "copy.db";
+  const auto tmp = create_temp_beside(target);
+  EXPECT_EQ(tmp.parent_path(), target.parent_path());
+  EXPECT_TRUE(tmp.filename().string().starts_with(".copy.db.tmp-")) << tmp;
+  EXPECT_EQ(std::filesystem::file_size(tmp), 0u);
+  EXPECT_EQ(mode_of(tmp), 0600u);
+  EXPECT_FALSE(std::filesystem::exists(target));
+  {
+    std::FILE* f = std::fopen(tmp.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    std::fputs("new", f);
+    std::fclose(f);
+  }
+  write_file_atomically(target, "old");
+  commit_file(tmp, target);
+  EXPECT_EQ(read_file(target), "new");
+  EXPECT_EQ(entries(target.parent_path()), std::vector<std::string>{"copy.db"});
+}
+
+TEST(AtomicFile, CommitOfAMissingTempNamesItAndLeavesTheTarget) {
+  test::TempDir dir;
+  write_file_atomically(dir / "t", "kept");
+  try {
+    commit_file(dir / "missing", dir / "t");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Errc::io);
+    EXPECT_NE(std::string(e.what()).find("missing"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(read_file(dir / "t"), "kept");
+}
+
 }  // namespace
 }  // namespace ds

@@ -1,5 +1,6 @@
 #include "server/routes/api_routes.hpp"
 
+#include "server/routes/backup_routes.hpp"
 #include "server/routes/db_routes.hpp"
 #include "server/routes/operations_routes.hpp"
 #include "server/routes/plugins_routes.hpp"
@@ -13,6 +14,7 @@ void add_api_routes(Router& router, setup::DatabaseManager& manager,
                     const Config& config) {
   add_operations_routes(router, manager);
   add_db_routes(router, manager, config);
+  add_backup_routes(router, manager, settings.service().keys(), config);
   add_projects_routes(router, manager);
   add_settings_routes(router, manager, settings.service(), config);
   add_plugins_routes(router, plugins, [&manager] { return manager.database(); });

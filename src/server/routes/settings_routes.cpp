@@ -7,6 +7,7 @@
 #include "core/time.hpp"
 #include "http/errors.hpp"
 #include "http/json_body.hpp"
+#include "server/require_admin.hpp"
 #include "server/require_database.hpp"
 #include "settings/setting_value.hpp"
 
@@ -164,12 +165,7 @@ class SettingsRoutes {
   template <class F>
   Handler admin(F f) const {
     return [this, f](const Request& request) {
-      if (!config_.admin_token) {
-        throw HttpError(failure(403, "Settings API disabled: DEPLOYSTACK_ADMIN_TOKEN is not set"));
-      }
-      require_bearer(
-          request, config_.admin_token->reveal(),
-          R"({"success":false,"error":"Unauthorized","details":"Send Authorization: Bearer <DEPLOYSTACK_ADMIN_TOKEN>"})");
+      require_admin(request, config_, "Settings API");
       return (this->*f)(request);
     };
   }
