@@ -48,6 +48,19 @@ void rollback_quietly(SqliteHandle& handle) {
   }
 }
 
+// BEGIN IMMEDIATE, `work`, COMMIT; ROLLBACK and rethrow when `work` or the COMMIT throws.
+void in_own_transaction(SqliteHandle& handle, const std::function<void(Transaction&)>& work,
+                        Transaction& tx) {
+  handle.execute("BEGIN IMMEDIATE", {});
+  try {
+    work(tx);
+    handle.execute("COMMIT", {});
+  } catch (...) {
+    rollback_quietly(handle);
+    throw;
+  }
+}
+
 }  // namespace
 
 SqliteWriter::SqliteWriter(const std::filesystem::path& path, OpenMode mode,
@@ -230,27 +243,13 @@ void SqliteWriter::run_alone(Job& job) {
         job.work(tx);  // autocommit: the statement is its own transaction
         return;
       case Kind::transaction:
-        handle_.execute("BEGIN IMMEDIATE", {});
-        try {
-          job.work(tx);
-          handle_.execute("COMMIT", {});
-        } catch (...) {
-          rollback_quietly(handle_);
-          throw;
-        }
+        in_own_transaction(handle_, job.work, tx);
         return;
       case Kind::alone_without_foreign_keys:
         // foreign_keys is a no-op inside a transaction, so it is switched around it.
         handle_.exec_uncached("PRAGMA foreign_keys=OFF");
         try {
-          handle_.execute("BEGIN IMMEDIATE", {});
-          try {
-            job.work(tx);
-            handle_.execute("COMMIT", {});
-          } catch (...) {
-            rollback_quietly(handle_);
-            throw;
-          }
+          in_own_transaction(handle_, job.work, tx);
         } catch (...) {
           handle_.exec_uncached("PRAGMA foreign_keys=ON");
           throw;
