@@ -111,7 +111,11 @@ void SqliteWriter::submit(Kind kind, const std::function<void(Transaction&)>& wo
   queue_.push_back(&job);
   waiting_.fetch_add(1, std::memory_order_relaxed);
   if (!leading_ && queue_.size() == 1) {
-    // Nobody is writing: this call writes at once, on its own thread (no hand-off).
+    // Nobody is writing: this call writes at once, on its own thread (no hand-off). A
+    // checkpoint the writer thread has not got to yet (a caller writing in a tight loop takes
+    // the lock back first, for ever on a busy machine) is run here first, so the WAL stays
+    // bounded whoever writes: a write pays for it at most once per kCheckpointFrames.
+    if (checkpoint_due_) run_checkpoint(lock);
     lead(lock, false);
   } else {
     if (!leading_) work_ready_.notify_one();
@@ -129,17 +133,20 @@ void SqliteWriter::serve() {
     if (!queue_.empty()) {
       lead(lock, true);
     } else if (checkpoint_due_) {
-      checkpoint_due_ = false;
-      leading_ = true;
-      lock.unlock();
-      checkpoint_if_due();
-      lock.lock();
-      leading_ = false;
-      if (!queue_.empty()) work_ready_.notify_one();
+      run_checkpoint(lock);
     } else {
       return;  // stopping_, and nothing left to write
     }
   }
+}
+
+void SqliteWriter::run_checkpoint(std::unique_lock<std::mutex>& lock) {
+  checkpoint_due_ = false;
+  leading_ = true;
+  lock.unlock();
+  checkpoint_if_due();
+  lock.lock();
+  leading_ = false;
 }
 
 void SqliteWriter::lead(std::unique_lock<std::mutex>& lock, bool writer_thread) {

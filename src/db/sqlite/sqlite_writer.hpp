@@ -63,6 +63,8 @@ class SqliteWriter {
   // Runs the group at the front of the queue (`lock` held on entry and exit), answers it, then
   // checkpoints when due (on the writer thread; a caller's thread leaves that to it).
   void lead(std::unique_lock<std::mutex>& lock, bool writer_thread);
+  // Runs a due checkpoint as the leader; `lock` is held on entry and on return.
+  void run_checkpoint(std::unique_lock<std::mutex>& lock);
   // Runs the jobs of one group on the handle; returns how many of them are finished (all of
   // them, unless SQLite rolled the whole transaction back: the rest then form the next group).
   std::size_t run_group(std::span<Job* const> group);
