@@ -76,11 +76,15 @@ Config Config::from_env(const Env& env) {
   if (auto v = env.get("PLUGINS_PATH")) c.plugins_path = *v;
   c.frontend_url = env.get("DEPLOYSTACK_FRONTEND_URL");
   c.migrations_dir = env.get("DEPLOYSTACK_MIGRATIONS_DIR");
-  if (auto v = env.get("PLUGINS_STRICT")) {
+  for (auto [name, field] : {std::pair{"PLUGINS_STRICT", &c.plugins_strict},
+                             std::pair{"METRICS_PUBLIC", &c.metrics_public}}) {
+    auto v = env.get(name);
+    if (!v) continue;
     if (*v != "0" && *v != "1" && *v != "false" && *v != "true") {
-      throw Error(Errc::validation, fmt::format("PLUGINS_STRICT must be 0, 1, false or true, got '{}'", *v));
+      throw Error(Errc::validation,
+                  fmt::format("{} must be 0, 1, false or true, got '{}'", name, *v));
     }
-    c.plugins_strict = *v == "1" || *v == "true";
+    *field = *v == "1" || *v == "true";
   }
   if (auto v = env.get("DEPLOYSTACK_BACKUP_STEP_PAGES")) {
     auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), c.backup_step_pages);

@@ -30,6 +30,9 @@ struct Config {
   std::string log_format = "text";    // LOG_FORMAT: text or json (pino's fields, core/log.hpp)
   std::uint32_t max_connections = 0;  // MAX_CONNECTIONS: 0 derives it from the fd limit
   std::filesystem::path plugins_path = "plugins";  // PLUGINS_PATH: one folder per .so plugin
+  // METRICS_PUBLIC=1: GET /metrics answers without the admin token (a scraper inside a
+  // private network); unset, it is protected like the settings API.
+  bool metrics_public = false;
   bool plugins_strict = true;  // PLUGINS_STRICT=0: a plugin that cannot be loaded is skipped
   // DEPLOYSTACK_MIGRATIONS_DIR: the core migrations; unset, the folder installed beside the
   // binary (db/migrate/folder.hpp, locate_migrations).

@@ -50,6 +50,15 @@ void Router::add(Method method, std::string_view pattern, Handler handler, Execu
   routes_.push_back(std::move(route));
 }
 
+std::string Router::pattern(const Route& route) {
+  std::string out;
+  for (const auto& segment : route.segments) {
+    out += '/';
+    out += segment;
+  }
+  return out.empty() ? "/" : out;
+}
+
 Router::Match Router::match(Method method, std::string_view path) const {
   std::array<std::string_view, kMaxSegments> parts;
   const std::size_t n = split(path, parts);

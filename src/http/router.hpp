@@ -46,6 +46,12 @@ class Router {
   // Allocates: for error answers only.
   std::string allowed_methods(std::string_view path) const;
 
+  // Every route, in the order added; a Match's route points into it.
+  const std::vector<Route>& routes() const noexcept { return routes_; }
+
+  // "/api/projects/:id": the pattern `route` was added with.
+  static std::string pattern(const Route& route);
+
  private:
   std::vector<Route> routes_;
 };

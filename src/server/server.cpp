@@ -30,6 +30,7 @@
 #include "http/log_excerpt.hpp"
 #include "server/beast_method.hpp"
 #include "server/fd_limit.hpp"
+#include "server/request_metrics.hpp"
 
 namespace ds::http {
 namespace {
@@ -220,7 +221,8 @@ struct Server::Impl {
         // cut requests short, and the server has no configuration to reload.
         signals(*iocs.front(), SIGINT, SIGTERM, SIGHUP),
         drain_timer(*iocs.front()),
-        accept_wakeup(*iocs.front()) {}
+        accept_wakeup(*iocs.front()),
+        request_metrics(r, in_flight) {}
 
   // One io_context per I/O thread, each run by exactly that thread (concurrency hint 1): a
   // connection stays on one thread, so its handlers never contend for the scheduler.
@@ -245,6 +247,7 @@ struct Server::Impl {
   std::atomic<std::size_t> connections{0};
   asio::steady_timer accept_wakeup;  // accept waits on it: at the cap, or backing off
   Clock::time_point last_accept_log{};
+  RequestMetrics request_metrics;
 
   void release_connection();
   awaitable<void> wait_accept(Clock::duration d);
@@ -502,6 +505,7 @@ awaitable<void> Server::Impl::serve(Connection& conn) {
       break;
     }
     parser.body_limit(options.body_limit);
+    const auto started = Clock::now();
     in_flight.fetch_add(1);
     struct Done {
       std::atomic<int>& n;
@@ -628,6 +632,7 @@ awaitable<void> Server::Impl::serve(Connection& conn) {
                     response.status);
     }
 
+    request_metrics.record(match.route, request.method, response.status, Clock::now() - started);
     options.cors.add_headers(response, origin);
     const bool keep_alive = keep_open && msg.keep_alive() && !stopping.load();
     write_head(head, msg.version() == 10 ? 10u : 11u, response, keep_alive);

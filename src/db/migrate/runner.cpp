@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 
 #include "core/error.hpp"
+#include "core/metrics.hpp"
 #include "db/fail_when.hpp"
 #include "db/sql_keyword.hpp"
 
@@ -177,6 +179,22 @@ MigrateResult apply_migrations(Connection& db, const MigrationFolder& folder, bo
     return result;
   }
 
+  // The last run's time and what it applied, for GET /metrics.
+  auto& registry = metrics::Registry::process();
+  static auto& applied_total =
+      registry.counter("deploystack_migrations_applied_total", "Migrations this process applied");
+  static auto& last_duration = registry.gauge(
+      "deploystack_migration_last_duration_seconds",
+      "Time of the last migration run (reading what is applied, applying what is pending)");
+  const auto started = std::chrono::steady_clock::now();
+  struct RecordDuration {
+    metrics::Gauge& gauge;
+    std::chrono::steady_clock::time_point started;
+    ~RecordDuration() {
+      gauge.set(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    }
+  } record_duration{last_duration, started};
+
   // Two round trips whatever the number of migrations: read the tracking table, then one
   // migration batch that creates it when missing (as drizzle does), guards it and applies
   // everything pending.
@@ -235,6 +253,7 @@ MigrateResult apply_migrations(Connection& db, const MigrationFolder& folder, bo
                   e.native_code());
     }
     for (const auto* m : pending) result.applied.push_back(m->entry.tag);
+    applied_total.add(pending.size());
     return result;
   }
 }

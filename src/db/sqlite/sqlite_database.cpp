@@ -12,6 +12,7 @@
 #include "db/sqlite/sqlite_handle.hpp"
 #include "db/sqlite/sqlite_transaction.hpp"
 #include "db/sqlite/sqlite_writer.hpp"
+#include "db/statement_metrics.hpp"
 
 namespace ds::db {
 namespace {
@@ -104,36 +105,43 @@ class SqliteDatabase final : public Connection {
   }
 
   Result execute(std::string_view sql, std::span<const Value> params) override {
+    StatementTimer timer(StatementKind::read);
     {
       Lease lease(*this);
       if (lease->reads_only(sql)) return lease->execute(sql, params);
     }
+    timer.set_kind(StatementKind::write);
     Result result;
     writer_->statement([&](Transaction& tx) { result = tx.execute(sql, params); });
     return result;
   }
 
   std::int64_t stream(std::string_view sql, std::span<const Value> params, RowSink& sink) override {
+    StatementTimer timer(StatementKind::read);
     {
       Lease lease(*this);
       if (lease->reads_only(sql)) return lease->stream(sql, params, sink);
     }
+    timer.set_kind(StatementKind::write);
     std::int64_t written = 0;
     writer_->statement([&](Transaction& tx) { written = tx.stream(sql, params, sink); });
     return written;
   }
 
   std::vector<Result> batch(std::span<const Statement> statements) override {
+    const StatementTimer timer(StatementKind::batch);
     std::vector<Result> results;
     writer_->transaction([&](Transaction& t) { results = run_each(t, statements); });
     return results;
   }
 
   void transaction(const std::function<void(Transaction&)>& body) override {
+    const StatementTimer timer(StatementKind::transaction);
     writer_->transaction(body);
   }
 
   std::vector<Result> migration_batch(std::span<const Statement> statements) override {
+    const StatementTimer timer(StatementKind::migration);
     std::vector<Result> results;
     writer_->transaction_without_foreign_keys([&](Transaction& tx) {
       results = run_each(tx, statements);
@@ -148,7 +156,13 @@ class SqliteDatabase final : public Connection {
 
   std::string_view dialect() const noexcept override { return "sqlite"; }
 
-  SqliteWriteStats write_stats() const { return writer_->stats(); }
+  SqliteWriteStats write_stats() const {
+    auto stats = writer_->stats();
+    std::error_code ec;
+    const auto wal_bytes = std::filesystem::file_size(path_.string() + "-wal", ec);
+    if (!ec) stats.wal_file_bytes = wal_bytes;
+    return stats;
+  }
 
  private:
   // A reader borrowed from the pool for one call; given back even when the call throws.

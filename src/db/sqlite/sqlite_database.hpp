@@ -32,6 +32,7 @@ struct SqliteWriteStats {
   std::uint64_t restarts = 0;       // RESTART checkpoints that let the WAL start over
   std::int64_t wal_frames = 0;      // frames in the WAL after the last commit
   std::uint64_t waiting = 0;        // write calls queued for the writer right now
+  std::uint64_t wal_file_bytes = 0;  // the -wal file's size on disk (0: none)
 };
 
 // The writer's statistics when `db` is a SQLite database opened by open_sqlite; nullopt for

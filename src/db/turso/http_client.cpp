@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/error.hpp"
+#include "core/metrics.hpp"
 #include "core/shutdown.hpp"
 
 namespace ds::db::turso {
@@ -241,7 +242,34 @@ bool HttpClient::backoff_wait(std::chrono::milliseconds delay) {
   return false;
 }
 
+namespace {
+
+// Round trips of every Turso client in the process (GET /metrics).
+struct WireMetrics {
+  metrics::Counter& requests;
+  metrics::Counter& retries;
+  metrics::Counter& no_answer;
+  metrics::Counter& error_status;
+};
+
+WireMetrics& wire_metrics() {
+  auto& r = metrics::Registry::process();
+  static WireMetrics m{
+      r.counter("deploystack_turso_http_requests_total", "HTTP requests sent to Turso servers"),
+      r.counter("deploystack_turso_http_retries_total",
+                "HTTP requests to Turso servers that repeated a failed one"),
+      r.counter("deploystack_turso_http_errors_total",
+                "HTTP requests to Turso servers that failed, by cause", {{"cause", "no_answer"}}),
+      r.counter("deploystack_turso_http_errors_total",
+                "HTTP requests to Turso servers that failed, by cause",
+                {{"cause", "error_status"}})};
+  return m;
+}
+
+}  // namespace
+
 HttpReply HttpClient::post(const std::string& url, const std::string& body, Repeat repeat) {
+  auto& wire = wire_metrics();
   const auto unavailable = [this](const std::string& cause, bool may_have_run = false) {
     return NoAnswer(fmt::format("Turso at {} cannot be reached: {}", host_, cause), may_have_run);
   };
@@ -259,7 +287,14 @@ HttpReply HttpClient::post(const std::string& url, const std::string& body, Repe
   auto backoff = options_.first_backoff;
   thread_local std::minstd_rand jitter{std::random_device{}()};
   for (int attempt = 1;; ++attempt) {
+    wire.requests.add();
+    if (attempt > 1) wire.retries.add();
     Attempt a = perform(handle, url, body, deadline);
+    if (a.rc != CURLE_OK) {
+      wire.no_answer.add();
+    } else if (a.reply.status >= 400) {
+      wire.error_status.add();
+    }
     bool may_repeat = false;
     if (a.rc != CURLE_OK) {
       may_repeat = !a.final && (repeat == Repeat::always ||

@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "db/fail_when.hpp"
 #include "db/sql_keyword.hpp"
+#include "db/statement_metrics.hpp"
 #include "db/turso/hrana_errors.hpp"
 #include "db/turso/write_counts.hpp"
 
@@ -414,7 +415,9 @@ PipelineResponse TursoDatabase::send(const std::string* stream_url,
 
 Result TursoDatabase::execute(std::string_view sql, std::span<const Value> params) {
   // A read is safe to repeat; a write only when the server was never reached.
-  const Repeat repeat = sql_keyword::is_read(sql) ? Repeat::always : Repeat::if_not_sent;
+  const bool read = sql_keyword::is_read(sql);
+  const StatementTimer timer(read ? StatementKind::read : StatementKind::write);
+  const Repeat repeat = read ? Repeat::always : Repeat::if_not_sent;
   const CountedSteps counted(sql, params);
   auto resp = send(
       nullptr, std::nullopt, [&](PipelineWriter& w) { write_steps(w, counted); }, true, repeat,
@@ -427,6 +430,7 @@ std::vector<Outcome> TursoDatabase::execute_each(std::span<const Statement> stat
   if (statements.empty()) return {};
   const bool reads = std::all_of(statements.begin(), statements.end(),
                                  [](const Statement& s) { return sql_keyword::is_read(s.sql); });
+  const StatementTimer timer(reads ? StatementKind::read : StatementKind::write);
   const CountedSteps counted(statements);
   auto resp = send(
       nullptr, std::nullopt, [&](PipelineWriter& w) { write_steps(w, counted); }, true,
@@ -446,6 +450,7 @@ std::vector<Outcome> TursoDatabase::execute_each(std::span<const Statement> stat
 
 std::vector<Result> TursoDatabase::batch(std::span<const Statement> statements) {
   if (statements.empty()) return {};
+  const StatementTimer timer(StatementKind::batch);
   const CountedSteps counted(statements);
   auto resp = send(
       nullptr, std::nullopt,
@@ -457,6 +462,7 @@ std::vector<Result> TursoDatabase::batch(std::span<const Statement> statements) 
 }
 
 void TursoDatabase::transaction(const std::function<void(Transaction&)>& body) {
+  const StatementTimer timer(StatementKind::transaction);
   TursoStream stream(*this);
   try {
     body(stream);
@@ -468,6 +474,7 @@ void TursoDatabase::transaction(const std::function<void(Transaction&)>& body) {
 }
 
 std::vector<Result> TursoDatabase::migration_batch(std::span<const Statement> statements) {
+  const StatementTimer timer(StatementKind::migration);
   // One pipeline: foreign keys off (a no-op inside a transaction), the atomic batch checking
   // foreign keys before its commit, foreign keys back on whatever happened.
   const PipelineWriter::Verification verify{kForeignKeyProbe, kForeignKeyCheck};

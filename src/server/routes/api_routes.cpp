@@ -12,7 +12,7 @@ namespace ds::http {
 void add_api_routes(Router& router, setup::DatabaseManager& manager,
                     settings::SettingsRuntime& settings, plugins::PluginHost& plugins,
                     const Config& config) {
-  add_operations_routes(router, manager);
+  add_operations_routes(router, manager, config);
   add_db_routes(router, manager, config);
   add_backup_routes(router, manager, settings.service().keys(), config);
   add_projects_routes(router, manager);
