@@ -69,23 +69,32 @@ Metric& find_or_add(std::deque<std::pair<Labels, Metric>>& metrics, const Labels
 
 }  // namespace
 
+std::size_t this_thread_shard() noexcept {
+  static std::atomic<std::size_t> next{0};
+  thread_local const std::size_t shard = next.fetch_add(1, std::memory_order_relaxed) % kShards;
+  return shard;
+}
+
 void Histogram::observe(std::chrono::nanoseconds elapsed) noexcept {
   const std::int64_t ns = std::max<std::int64_t>(elapsed.count(), 0);
   const auto bucket = static_cast<std::size_t>(
       std::lower_bound(kBoundsNs.begin(), kBoundsNs.end(), ns) - kBoundsNs.begin());
-  counts_[bucket].fetch_add(1, std::memory_order_relaxed);
-  sum_ns_.fetch_add(static_cast<std::uint64_t>(ns), std::memory_order_relaxed);
+  Shard& shard = shards_[this_thread_shard()];
+  shard.counts[bucket].fetch_add(1, std::memory_order_relaxed);
+  shard.sum_ns.fetch_add(static_cast<std::uint64_t>(ns), std::memory_order_relaxed);
 }
 
 Histogram::Snapshot Histogram::snapshot() const noexcept {
   Snapshot s;
   std::uint64_t running = 0;
-  for (std::size_t i = 0; i < kBounds.size(); ++i) {
-    running += counts_[i].load(std::memory_order_relaxed);
-    s.cumulative[i] = running;
+  std::uint64_t sum_ns = 0;
+  for (std::size_t i = 0; i <= kBounds.size(); ++i) {
+    for (const Shard& shard : shards_) running += shard.counts[i].load(std::memory_order_relaxed);
+    if (i < kBounds.size()) s.cumulative[i] = running;
   }
-  s.count = running + counts_[kBounds.size()].load(std::memory_order_relaxed);
-  s.sum_seconds = static_cast<double>(sum_ns_.load(std::memory_order_relaxed)) / 1e9;
+  for (const Shard& shard : shards_) sum_ns += shard.sum_ns.load(std::memory_order_relaxed);
+  s.count = running;
+  s.sum_seconds = static_cast<double>(sum_ns) / 1e9;
   return s;
 }
 

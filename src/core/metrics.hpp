@@ -38,6 +38,12 @@ class Gauge {
   std::atomic<double> value_{0};
 };
 
+// Metrics recorded on every request are split into this many cache-line-aligned shards, one
+// chosen per thread: threads on different cores then never write the same cache line (a
+// contended atomic increment costs ~20x an uncontended one), and reading sums the shards.
+inline constexpr std::size_t kShards = 4;
+std::size_t this_thread_shard() noexcept;
+
 // Durations in seconds, counted in fixed buckets from 100 µs to 10 s: the range between an
 // embedded read and a request that waited for a remote server's timeout.
 class Histogram {
@@ -55,8 +61,11 @@ class Histogram {
   Snapshot snapshot() const noexcept;
 
  private:
-  std::array<std::atomic<std::uint64_t>, kBounds.size() + 1> counts_{};  // the last: above all
-  std::atomic<std::uint64_t> sum_ns_{0};
+  struct alignas(64) Shard {
+    std::array<std::atomic<std::uint64_t>, kBounds.size() + 1> counts{};  // the last: above all
+    std::atomic<std::uint64_t> sum_ns{0};
+  };
+  std::array<Shard, kShards> shards_{};
 };
 
 // Writes the text format. A family's samples follow its HELP and TYPE lines; label values are

@@ -4,6 +4,17 @@ namespace ds::http {
 namespace {
 
 constexpr int kFirstStatus = 100;
+constexpr int kLastStatus = 599;
+
+// Status code -> its slot in Series::counts (kStatuses.size(): other), a table built once.
+const auto kSlotOfStatus = [] {
+  std::array<std::uint8_t, kLastStatus - kFirstStatus + 1> slots{};
+  slots.fill(static_cast<std::uint8_t>(RequestMetrics::kStatuses.size()));
+  for (std::size_t i = 0; i < RequestMetrics::kStatuses.size(); ++i)
+    slots[static_cast<std::size_t>(RequestMetrics::kStatuses[i] - kFirstStatus)] =
+        static_cast<std::uint8_t>(i);
+  return slots;
+}();
 
 }  // namespace
 
@@ -33,8 +44,10 @@ void RequestMetrics::record(const Router::Route* route, Method method, int statu
     if (index < routes_.size()) s = routes_[index].get();
   }
   if (s == nullptr) s = unmatched_[static_cast<std::size_t>(method) % unmatched_.size()].get();
-  const auto slot = static_cast<std::size_t>(status - kFirstStatus);
-  if (slot < s->by_status.size()) s->by_status[slot].fetch_add(1, std::memory_order_relaxed);
+  const std::size_t slot = status >= kFirstStatus && status <= kLastStatus
+                               ? kSlotOfStatus[static_cast<std::size_t>(status - kFirstStatus)]
+                               : kStatuses.size();
+  s->counts[metrics::this_thread_shard()].by_slot[slot].fetch_add(1, std::memory_order_relaxed);
   s->latency.observe(elapsed);
 }
 
@@ -48,10 +61,11 @@ void RequestMetrics::write(metrics::Writer& out) const {
              "its GET route)");
   std::string status;
   for (const Series* s : all) {
-    for (std::size_t i = 0; i < s->by_status.size(); ++i) {
-      const auto n = s->by_status[i].load(std::memory_order_relaxed);
+    for (std::size_t i = 0; i <= kStatuses.size(); ++i) {
+      std::uint64_t n = 0;
+      for (const auto& shard : s->counts) n += shard.by_slot[i].load(std::memory_order_relaxed);
       if (n == 0) continue;
-      status = std::to_string(static_cast<int>(i) + kFirstStatus);
+      status = i < kStatuses.size() ? std::to_string(kStatuses[i]) : "other";
       out.sample("deploystack_http_requests_total",
                  {{"method", s->method}, {"route", s->route}, {"status", status}},
                  static_cast<double>(n));

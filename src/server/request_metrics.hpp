@@ -28,11 +28,21 @@ class RequestMetrics {
   void record(const Router::Route* route, Method method, int status,
               std::chrono::nanoseconds elapsed) noexcept;
 
+  // The status codes of RFC 9110 (and 429, 431, 451, 511) have a slot each; any other code a
+  // plugin may answer counts as status="other".
+  static constexpr std::array<int, 49> kStatuses{
+      100, 101, 200, 201, 202, 203, 204, 205, 206, 300, 301, 302, 303, 304, 305, 307, 308,
+      400, 401, 402, 403, 404, 405, 406, 407, 408, 409, 410, 411, 412, 413, 414, 415, 416,
+      417, 421, 422, 426, 428, 429, 431, 451, 500, 501, 502, 503, 504, 505, 511};
+
  private:
+  struct alignas(64) StatusCounts {
+    std::array<std::atomic<std::uint64_t>, kStatuses.size() + 1> by_slot{};  // last: other
+  };
   struct Series {
     std::string method;
     std::string route;
-    std::array<std::atomic<std::uint64_t>, 500> by_status{};  // index: status - 100
+    std::array<StatusCounts, metrics::kShards> counts{};
     metrics::Histogram latency;
   };
   void write(metrics::Writer& out) const;
