@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "http/request.hpp"
+#include "http/route_doc.hpp"
 
 namespace ds::http {
 
@@ -27,6 +28,7 @@ class Router {
     std::vector<std::string> segments;  // ":name" marks a parameter
     Handler handler;
     Execution execution;
+    RouteDoc doc;  // for the OpenAPI document only: never read while answering
   };
 
   struct Match {
@@ -36,7 +38,7 @@ class Router {
   };
 
   void add(Method method, std::string_view pattern, Handler handler,
-           Execution execution = Execution::blocking);
+           Execution execution = Execution::blocking, RouteDoc doc = {});
 
   // The returned views point into `path` and into the router; keep both alive. HEAD matches
   // the GET route of the path (the server answers it without the body).
@@ -45,6 +47,9 @@ class Router {
   // The methods the path answers, for the Allow header of a 405: "GET, HEAD, POST".
   // Allocates: for error answers only.
   std::string allowed_methods(std::string_view path) const;
+
+  // In registration order (the order match() tries them).
+  const std::vector<Route>& routes() const noexcept { return routes_; }
 
  private:
   std::vector<Route> routes_;

@@ -8,7 +8,22 @@ void add_plugins_routes(Router& router, plugins::PluginHost& host,
   router.add(
       Method::get, "/api/plugins",
       [&host](const Request&) { return Response::json(200, host.list_json()); },
-      Execution::inline_);
+      Execution::inline_,
+      {
+  .summary = "The loaded plugins, with their tables and settings", .responses = {
+    {200,
+     "The plugins",
+     {{"type", "array"},
+      {"items",
+       {{"type", "object"},
+        {"required", {"id", "name", "version", "tables", "settings"}},
+        {"properties",
+         {{"id", {{"type", "string"}}},
+          {"name", {{"type", "string"}}},
+          {"version", {{"type", "string"}}},
+          {"tables", {{"type", "array"}, {"items", {{"type", "string"}}}}},
+          {"settings", {{"type", "array"}, {"items", {{"type", "string"}}}}}}}}}}}
+  }}});
   host.register_routes(router, database);
 }
 
