@@ -8,9 +8,9 @@
 namespace ds::http {
 
 struct ApiInfo {
-  std::string title;
-  std::string version;
-  std::string description;
+  std::string title{};
+  std::string version{};
+  std::string description{};
 };
 
 // Paths in the router's order, ":name" written "{name}" with a path parameter. The errors

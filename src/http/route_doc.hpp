@@ -16,28 +16,28 @@ inline nlohmann::json error_schema() {
 
 struct ResponseDoc {
   int status = 200;
-  std::string description;
+  std::string description{};
   nlohmann::json schema = nullptr;  // of the JSON body; null: no body (a 204)
 };
 
 struct ParamDoc {
   enum class In { query, path };
-  std::string name;
+  std::string name{};
   In in = In::query;
-  std::string description;
+  std::string description{};
   nlohmann::json schema = {{"type", "string"}};
 };
 
 struct RouteDoc {
-  std::string summary;
-  std::string description;
+  std::string summary{};
+  std::string description{};
   // The schema of the JSON body; null: the route reads none. A route that reads one also
   // answers the 400, 413 and 415 of every body (added by the document).
   nlohmann::json request_body = nullptr;
   // Query parameters, and path parameters whose values are narrower than any text (a ":name"
   // of the pattern not listed here is documented as a string).
-  std::vector<ParamDoc> params;
-  std::vector<ResponseDoc> responses;
+  std::vector<ParamDoc> params{};
+  std::vector<ResponseDoc> responses{};
   bool needs_database = false;  // adds the 503 answered before setup
   bool admin = false;           // needs the admin token: adds its 401 and 403
 };
