@@ -233,8 +233,8 @@ void add_projects_routes(Router& router, const setup::DatabaseManager& manager) 
                optional_string_field(body, "description", description, kMaxDescription);
                optional_string_field(body, "userId", user_id);
                const auto conn = require_database(manager);
-               const auto now =
-                   now_ms();  // one instant: a new project's updatedAt equals its createdAt
+               // One instant: a new project's updatedAt equals its createdAt.
+               const auto now = now_ms();
                const auto created = constrained([&] {
                  return db::query::Db(*conn)
                      .insert(projects)
