@@ -47,6 +47,7 @@ set(DS_PLUGIN_SDK_HEADERS
   http/errors.hpp
   http/json_body.hpp
   http/request.hpp
+  http/route_doc.hpp
   http/router.hpp
   plugins/abi.hpp
   plugins/plugin.hpp

@@ -45,6 +45,26 @@ nlohmann::json note_json(const Note& note) {
   return out;
 }
 
+// The JSON Schemas of the routes' documentation (GET /documentation/json), built from the same
+// field rules the handlers apply (json_fields.hpp, notes.hpp), so the two cannot disagree.
+nlohmann::json note_schema() {
+  nlohmann::json properties = {{"id", {{"type", "string"}}},
+                               {"projectId", optional_text_schema()},
+                               {"title", {{"type", "string"}}},
+                               {"createdAt", {{"type", "string"}, {"format", "date-time"}}}};
+  add_version_schema(properties);
+  return {{"type", "object"},
+          {"required", {"id", "projectId", "title", "createdAt"}},
+          {"properties", std::move(properties)}};
+}
+
+nlohmann::json new_note_schema() {
+  nlohmann::json properties = {{"projectId", optional_text_schema()},
+                               {"title", required_text_schema()}};
+  add_version_schema(properties);
+  return {{"type", "object"}, {"required", {"title"}}, {"properties", std::move(properties)}};
+}
+
 // Writes a new note and returns it as stored (defaults filled in), in one statement.
 Note insert_note(ds::db::Connection& db, InsertRow<Notes> note) {
   try {
@@ -105,32 +125,55 @@ class ExamplePlugin final : public ds::plugins::Plugin {
     // initialized.
     const auto database = routes.database();
 
-    routes.add(Method::get, "/notes", [database](const Request&) {
-      const auto db = database.get();
-      nlohmann::json list = nlohmann::json::array();
-      for (const Note& note : Db(*db).select(notes).order_by(notes.created_at, notes.id).all()) {
-        list.push_back(note_json(note));
-      }
-      return Response::json(200, list.dump());
-    });
+    // Each route comes with its documentation: a summary, the body it reads and what it
+    // answers. The document adds the errors every route of its kind gives (500; 400, 413 and
+    // 415 for a body; 503 with needs_database), all with error_schema().
+    using ds::http::error_schema;
 
-    routes.add(Method::get, "/notes/:id", [database](const Request& request) {
-      const auto db = database.get();
-      const auto note = Db(*db).select(notes).where(notes.id == request.param("id")).first();
-      if (!note) return Response::json(404, nlohmann::json{{"error", "Note not found"}}.dump());
-      return Response::json(200, note_json(*note).dump());
-    });
+    routes.add(Method::get, "/notes",
+               [database](const Request&) {
+                 const auto db = database.get();
+                 nlohmann::json list = nlohmann::json::array();
+                 for (const Note& note :
+                      Db(*db).select(notes).order_by(notes.created_at, notes.id).all()) {
+                   list.push_back(note_json(note));
+                 }
+                 return Response::json(200, list.dump());
+               },
+               {.summary = "Every note, oldest first",
+                .responses = {{200, "The notes", {{"type", "array"}, {"items", note_schema()}}}},
+                .needs_database = true});
 
-    routes.add(Method::post, "/notes", [database](const Request& request) {
-      // Validate the whole body before touching the database: a bad field answers 400.
-      const auto body = ds::http::parse_json_object(request);
-      InsertRow<Notes> note{.id = ds::uuid_v4(),
-                            .project_id = optional_text(body, "projectId"),
-                            .title = required_text(body, "title")};
-      read_version_fields(body, note);
-      const auto db = database.get();
-      return Response::json(201, note_json(insert_note(*db, std::move(note))).dump());
-    });
+    routes.add(Method::get, "/notes/:id",
+               [database](const Request& request) {
+                 const auto db = database.get();
+                 const auto note =
+                     Db(*db).select(notes).where(notes.id == request.param("id")).first();
+                 if (!note)
+                   return Response::json(404, nlohmann::json{{"error", "Note not found"}}.dump());
+                 return Response::json(200, note_json(*note).dump());
+               },
+               {.summary = "One note",
+                .responses = {{200, "The note", note_schema()},
+                              {404, "No note has this id", error_schema()}},
+                .needs_database = true});
+
+    routes.add(Method::post, "/notes",
+               [database](const Request& request) {
+                 // Validate the whole body before touching the database: a bad field answers 400.
+                 const auto body = ds::http::parse_json_object(request);
+                 InsertRow<Notes> note{.id = ds::uuid_v4(),
+                                       .project_id = optional_text(body, "projectId"),
+                                       .title = required_text(body, "title")};
+                 read_version_fields(body, note);
+                 const auto db = database.get();
+                 return Response::json(201, note_json(insert_note(*db, std::move(note))).dump());
+               },
+               {.summary = "Creates a note, optionally attached to a project",
+                .request_body = new_note_schema(),
+                .responses = {{201, "The created note", note_schema()},
+                              {409, "projectId names no project", error_schema()}},
+                .needs_database = true});
   }
 };
 

@@ -1,6 +1,8 @@
 #pragma once
 // Reading and writing the JSON fields of a note, shared by example_plugin.cpp and each schema
-// version's notes.hpp. A field of the wrong type answers 400 naming the field.
+// version's notes.hpp. A field of the wrong type answers 400 naming the field. Each rule has
+// its JSON Schema beside it, for the routes' documentation (GET /documentation/json): what
+// the handler checks and what the document says change together.
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -23,6 +25,9 @@ inline std::string required_text(const nlohmann::json& body, const char* key) {
   }
   return it->get<std::string>();
 }
+inline nlohmann::json required_text_schema() {
+  return {{"type", "string"}, {"minLength", 1}};
+}
 
 // A field that may be absent, null or a string; absent and null both give nullopt (NULL).
 inline std::optional<std::string> optional_text(const nlohmann::json& body, const char* key) {
@@ -33,6 +38,9 @@ inline std::optional<std::string> optional_text(const nlohmann::json& body, cons
         ds::http::validation_error(key, std::string(key) + " must be a string or null"));
   }
   return it->get<std::string>();
+}
+inline nlohmann::json optional_text_schema() {
+  return {{"type", nlohmann::json::array({"string", "null"})}};
 }
 
 }  // namespace example

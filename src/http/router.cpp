@@ -42,10 +42,11 @@ bool matches(const Router::Route& route, const std::array<std::string_view, kMax
 
 }  // namespace
 
-void Router::add(Method method, std::string_view pattern, Handler handler, Execution execution) {
+void Router::add(Method method, std::string_view pattern, Handler handler, Execution execution,
+                 RouteDoc doc) {
   std::array<std::string_view, kMaxSegments> parts;
   const std::size_t n = split(pattern, parts);
-  Route route{method, {}, std::move(handler), execution};
+  Route route{method, {}, std::move(handler), execution, std::move(doc)};
   for (std::size_t i = 0; i < n; ++i) route.segments.emplace_back(parts[i]);
   routes_.push_back(std::move(route));
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "http/request.hpp"
+#include "http/route_doc.hpp"
 
 namespace ds::http {
 
@@ -27,6 +28,7 @@ class Router {
     std::vector<std::string> segments;  // ":name" marks a parameter
     Handler handler;
     Execution execution;
+    RouteDoc doc;  // for the OpenAPI document only: never read while answering
   };
 
   struct Match {
@@ -36,7 +38,7 @@ class Router {
   };
 
   void add(Method method, std::string_view pattern, Handler handler,
-           Execution execution = Execution::blocking);
+           Execution execution = Execution::blocking, RouteDoc doc = {});
 
   // The returned views point into `path` and into the router; keep both alive. HEAD matches
   // the GET route of the path (the server answers it without the body).
@@ -46,7 +48,7 @@ class Router {
   // Allocates: for error answers only.
   std::string allowed_methods(std::string_view path) const;
 
-  // Every route, in the order added; a Match's route points into it.
+  // In registration order (the order match() tries them); a Match's route points into it.
   const std::vector<Route>& routes() const noexcept { return routes_; }
 
   // "/api/projects/:id": the pattern `route` was added with.

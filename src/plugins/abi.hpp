@@ -18,7 +18,8 @@ class Plugin;
 // changes layout or a virtual function is added, removed or reordered.
 // 2: Connection split into Executor / Transaction / Connection; on_database_init takes a
 // db::Transaction&.
-inline constexpr std::uint32_t kAbiVersion = 2;
+// 3: routes carry a RouteDoc (http/route_doc.hpp): Router::Route gains it, Routes::add takes it.
+inline constexpr std::uint32_t kAbiVersion = 3;
 
 // The exported symbol's name.
 inline constexpr const char* kEntrySymbol = "deploystack_plugin_entry";

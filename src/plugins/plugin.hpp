@@ -72,7 +72,10 @@ class Routes {
  public:
   Routes(http::Router& router, std::string prefix, DatabaseAccess database);
 
-  void add(http::Method method, std::string_view pattern, http::Handler handler);
+  // `doc` describes the route in GET /documentation/json (http/route_doc.hpp); a route
+  // without one is listed there as undocumented.
+  void add(http::Method method, std::string_view pattern, http::Handler handler,
+           http::RouteDoc doc = {});
   const DatabaseAccess& database() const noexcept { return database_; }
   const std::string& prefix() const noexcept { return prefix_; }
 

@@ -29,11 +29,12 @@ std::shared_ptr<db::Connection> DatabaseAccess::get() const {
 Routes::Routes(http::Router& router, std::string prefix, DatabaseAccess database)
     : router_(router), prefix_(std::move(prefix)), database_(std::move(database)) {}
 
-void Routes::add(http::Method method, std::string_view pattern, http::Handler handler) {
+void Routes::add(http::Method method, std::string_view pattern, http::Handler handler,
+                 http::RouteDoc doc) {
   std::string full = prefix_;
   if (!pattern.empty() && pattern.front() != '/') full += '/';
   full += pattern;
-  router_.add(method, full, std::move(handler), http::Execution::blocking);
+  router_.add(method, full, std::move(handler), http::Execution::blocking, std::move(doc));
 }
 
 }  // namespace ds::plugins

@@ -37,7 +37,9 @@ class Registry {
   std::unordered_map<std::string_view, Entry> by_key_;
 };
 
-// The wire rule for keys: ^[a-zA-Z0-9._-]{1,255}$.
+// The wire rule for keys, as a regular expression for messages and the API's schema.
+inline constexpr std::string_view kKeyPattern = "^[a-zA-Z0-9._-]{1,255}$";
+// Whether `key` matches kKeyPattern.
 bool is_valid_key(std::string_view key) noexcept;
 
 }  // namespace ds::settings

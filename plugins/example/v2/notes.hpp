@@ -37,5 +37,9 @@ inline void write_version_fields(const Row<Notes>& note, nlohmann::json& out) {
 inline void read_version_fields(const nlohmann::json& body, InsertRow<Notes>& note) {
   note.body = optional_text(body, "body");
 }
+// The same fields in the JSON Schema of a note (`properties`) and of a new note's body.
+inline void add_version_schema(nlohmann::json& properties) {
+  properties["body"] = optional_text_schema();
+}
 
 }  // namespace example

@@ -2,6 +2,7 @@
 
 #include "server/routes/backup_routes.hpp"
 #include "server/routes/db_routes.hpp"
+#include "server/routes/documentation_routes.hpp"
 #include "server/routes/operations_routes.hpp"
 #include "server/routes/plugins_routes.hpp"
 #include "server/routes/projects_routes.hpp"
@@ -18,6 +19,7 @@ void add_api_routes(Router& router, setup::DatabaseManager& manager,
   add_projects_routes(router, manager);
   add_settings_routes(router, manager, settings.service(), config);
   add_plugins_routes(router, plugins, [&manager] { return manager.database(); });
+  add_documentation_route(router);  // last: it documents every route added before it
 }
 
 }  // namespace ds::http

@@ -16,6 +16,33 @@
 #include "setup/backup.hpp"
 
 namespace ds::http {
+namespace {
+
+RouteDoc backup_doc() {
+  return {
+      .summary = "Copies the live SQLite database to a new file under persistent_data/backups",
+      .description =
+          "The server names the file. Turso databases answer 400 with what to "
+          "use instead.",
+      .responses = {{200,
+                     "The copy, checked",
+                     {{"type", "object"},
+                      {"required", nlohmann::json::array({"success", "data"})},
+                      {"properties",
+                       {{"success", {{"const", true}}},
+                        {"data",
+                         {{"type", "object"},
+                          {"required", {"file", "bytes", "integrity"}},
+                          {"properties",
+                           {{"file", {{"type", "string"}}},
+                            {"bytes", {{"type", "integer"}, {"minimum", 0}}},
+                            {"integrity", {{"const", "ok"}}}}}}}}}}},
+                    {400, "This database's backups are not made by deploystack", error_schema()}},
+      .needs_database = true,
+      .admin = true};
+}
+
+}  // namespace
 
 void add_backup_routes(Router& router, const setup::DatabaseManager& manager,
                        const settings::KeyManager& keys, const Config& config) {
@@ -51,7 +78,8 @@ void add_backup_routes(Router& router, const setup::DatabaseManager& manager,
             {"success", true},
             {"data", {{"file", file.string()}, {"bytes", made.copy.bytes}, {"integrity", "ok"}}}};
         return Response::json(200, body.dump());
-      });
+      },
+      Execution::blocking, backup_doc());
 }
 
 }  // namespace ds::http

@@ -120,6 +120,64 @@ std::optional<std::string> name_field(const nlohmann::json& body) {
   return it->get<std::string>();
 }
 
+// The rules above as JSON Schema, for the OpenAPI document: kept beside them so both change
+// together. maxLength counts code points, as characters() does.
+nlohmann::json name_schema() {
+  return {{"type", "string"}, {"minLength", 1}, {"maxLength", kMaxName}};
+}
+nlohmann::json nullable_text_schema(std::optional<std::size_t> max_characters = std::nullopt) {
+  nlohmann::json out = {{"type", nlohmann::json::array({"string", "null"})}};
+  if (max_characters) out["maxLength"] = *max_characters;
+  return out;
+}
+
+nlohmann::json project_schema() {
+  const nlohmann::json text = {{"type", "string"}};
+  const nlohmann::json time = {{"type", "string"}, {"format", "date-time"}};
+  return {{"type", "object"},
+          {"required", {"id", "name", "description", "userId", "createdAt", "updatedAt"}},
+          {"additionalProperties", false},
+          {"properties",
+           {{"id", text},
+            {"name", text},
+            {"description", nullable_text_schema()},
+            {"userId", nullable_text_schema()},
+            {"createdAt", time},
+            {"updatedAt", time}}}};
+}
+
+nlohmann::json new_project_schema() {
+  return {{"type", "object"},
+          {"required", {"name"}},
+          {"properties",
+           {{"name", name_schema()},
+            {"description", nullable_text_schema(kMaxDescription)},
+            {"userId", nullable_text_schema()}}}};
+}
+
+nlohmann::json project_patch_schema() {
+  return {{"type", "object"},
+          {"anyOf", {{{"required", {"name"}}}, {{"required", {"description"}}}}},
+          {"properties",
+           {{"name", name_schema()}, {"description", nullable_text_schema(kMaxDescription)}}}};
+}
+
+std::vector<ParamDoc> paging_params() {
+  return {{.name = "limit",
+           .description = "Page size",
+           .schema = {{"type", "integer"},
+                      {"minimum", 1},
+                      {"maximum", kMaxLimit},
+                      {"default", kDefaultLimit}}},
+          {.name = "offset",
+           .description = "Projects to skip",
+           .schema = {{"type", "integer"}, {"minimum", 0}, {"default", 0}}}};
+}
+
+ResponseDoc project_not_found() {
+  return {404, "No project has this id", error_schema()};
+}
+
 // Runs a write and turns a constraint failure (an unknown userId) into the 409 of the spec.
 template <class F>
 auto constrained(F&& write) {
@@ -158,33 +216,46 @@ void add_projects_routes(Router& router, const setup::DatabaseManager& manager) 
         body += ']';
         return Response::json(200, std::move(body));
       },
-      Execution::reads_database);
+      Execution::reads_database,
+      {.summary = "A page of projects, ordered by createdAt then id",
+       .params = paging_params(),
+       .responses = {{200, "The projects", {{"type", "array"}, {"items", project_schema()}}},
+                     {400, "limit or offset out of range", error_schema()}},
+       .needs_database = true});
 
-  router.add(Method::post, "/api/projects", [&manager](const Request& request) {
-    const auto body = parse_json_object(request);
-    auto name = name_field(body);
-    if (!name) throw HttpError(validation_error("name", "name is required"));
-    std::optional<std::string> description;
-    std::optional<std::string> user_id;
-    optional_string_field(body, "description", description, kMaxDescription);
-    optional_string_field(body, "userId", user_id);
-    const auto conn = require_database(manager);
-    const auto now = now_ms();  // one instant: a new project's updatedAt equals its createdAt
-    const auto created = constrained([&] {
-      return db::query::Db(*conn)
-          .insert(projects)
-          .values({.id = uuid_v4(),
-                   .name = std::move(*name),
-                   .description = std::move(description),
-                   .user_id = std::move(user_id),
-                   .created_at = now,
-                   .updated_at = now})
-          .returning()
-          .first();
-    });
-    if (!created) throw Error(Errc::internal, "insert returned no row");
-    return project_response(201, *created);
-  });
+  router.add(Method::post, "/api/projects",
+             [&manager](const Request& request) {
+               const auto body = parse_json_object(request);
+               auto name = name_field(body);
+               if (!name) throw HttpError(validation_error("name", "name is required"));
+               std::optional<std::string> description;
+               std::optional<std::string> user_id;
+               optional_string_field(body, "description", description, kMaxDescription);
+               optional_string_field(body, "userId", user_id);
+               const auto conn = require_database(manager);
+               // One instant: a new project's updatedAt equals its createdAt.
+               const auto now = now_ms();
+               const auto created = constrained([&] {
+                 return db::query::Db(*conn)
+                     .insert(projects)
+                     .values({.id = uuid_v4(),
+                              .name = std::move(*name),
+                              .description = std::move(description),
+                              .user_id = std::move(user_id),
+                              .created_at = now,
+                              .updated_at = now})
+                     .returning()
+                     .first();
+               });
+               if (!created) throw Error(Errc::internal, "insert returned no row");
+               return project_response(201, *created);
+             },
+             Execution::blocking,
+             {.summary = "Creates a project (the server generates its id)",
+              .request_body = new_project_schema(),
+              .responses = {{201, "The created project", project_schema()},
+                            {409, "userId names no user", error_schema()}},
+              .needs_database = true});
 
   router.add(
       Method::get, "/api/projects/:id",
@@ -194,35 +265,52 @@ void add_projects_routes(Router& router, const setup::DatabaseManager& manager) 
             db::query::Db(*conn).select(projects).where(projects.id == request.param("id")).first();
         return row ? project_response(200, *row) : not_found();
       },
-      Execution::reads_database);
+      Execution::reads_database,
+      {.summary = "One project",
+       .responses = {{200, "The project", project_schema()}, project_not_found()},
+       .needs_database = true});
 
-  router.add(Method::patch, "/api/projects/:id", [&manager](const Request& request) {
-    const auto body = parse_json_object(request);
-    db::dsl::Patch<db::core::Projects> patch;
-    if (auto name = name_field(body)) patch.name = std::move(*name);
-    std::optional<std::string> description;
-    if (optional_string_field(body, "description", description, kMaxDescription))
-      patch.description = std::move(description);
-    if (!patch.name.present && !patch.description.present) {
-      throw HttpError(validation_error("", "Provide at least one of: name, description"));
-    }
-    patch.updated_at = now_ms();
-    const auto conn = require_database(manager);
-    const auto row = db::query::Db(*conn)
-                         .update(projects)
-                         .set(std::move(patch))
-                         .where(projects.id == request.param("id"))
-                         .returning()
-                         .first();
-    return row ? project_response(200, *row) : not_found();
-  });
+  router.add(
+      Method::patch, "/api/projects/:id",
+      [&manager](const Request& request) {
+        const auto body = parse_json_object(request);
+        db::dsl::Patch<db::core::Projects> patch;
+        if (auto name = name_field(body)) patch.name = std::move(*name);
+        std::optional<std::string> description;
+        if (optional_string_field(body, "description", description, kMaxDescription))
+          patch.description = std::move(description);
+        if (!patch.name.present && !patch.description.present) {
+          throw HttpError(validation_error("", "Provide at least one of: name, description"));
+        }
+        patch.updated_at = now_ms();
+        const auto conn = require_database(manager);
+        const auto row = db::query::Db(*conn)
+                             .update(projects)
+                             .set(std::move(patch))
+                             .where(projects.id == request.param("id"))
+                             .returning()
+                             .first();
+        return row ? project_response(200, *row) : not_found();
+      },
+      Execution::blocking,
+      {.summary = "Changes a project's name or description (updatedAt moves)",
+       .request_body = project_patch_schema(),
+       .responses = {{200, "The updated project", project_schema()}, project_not_found()},
+       .needs_database = true});
 
-  router.add(Method::del, "/api/projects/:id", [&manager](const Request& request) {
-    const auto conn = require_database(manager);
-    const auto deleted =
-        db::query::Db(*conn).delete_from(projects).where(projects.id == request.param("id")).run();
-    return deleted == 0 ? not_found() : Response::no_content();
-  });
+  router.add(Method::del, "/api/projects/:id",
+             [&manager](const Request& request) {
+               const auto conn = require_database(manager);
+               const auto deleted = db::query::Db(*conn)
+                                        .delete_from(projects)
+                                        .where(projects.id == request.param("id"))
+                                        .run();
+               return deleted == 0 ? not_found() : Response::no_content();
+             },
+             Execution::blocking,
+             {.summary = "Deletes a project",
+              .responses = {{204, "Deleted", nullptr}, project_not_found()},
+              .needs_database = true});
 }
 
 }  // namespace ds::http

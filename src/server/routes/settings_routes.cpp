@@ -105,7 +105,8 @@ bool is_reserved(std::string_view key) {
 
 // A key from the path or a body: the wire rule, and not one of the route names.
 std::string checked_key(std::string_view key, std::string_view path) {
-  if (!settings::is_valid_key(key)) invalid(path, "key must match ^[a-zA-Z0-9._-]{1,255}$");
+  if (!settings::is_valid_key(key))
+    invalid(path, "key must match " + std::string(settings::kKeyPattern));
   if (is_reserved(key)) invalid(path, "'" + std::string(key) + "' is a reserved key");
   return std::string(key);
 }
@@ -153,6 +154,132 @@ settings::NewSetting parse_new_setting(const nlohmann::json& body) {
   if (auto v = optional_text(body, "group_id")) s.group_id = *v;
   s.encrypted = optional_bool(body, "encrypted").value_or(false);
   return s;
+}
+
+// The rules above as JSON Schema, for the OpenAPI document: kept beside them so both change
+// together.
+nlohmann::json key_schema() {
+  nlohmann::json reserved = nlohmann::json::array();
+  for (auto r : kReserved) reserved.push_back(r);
+  return {{"type", "string"}, {"pattern", settings::kKeyPattern}, {"not", {{"enum", reserved}}}};
+}
+nlohmann::json nullable_text() {
+  return {{"type", nlohmann::json::array({"string", "null"})}};
+}
+nlohmann::json setting_type_schema() {
+  return {{"enum",
+           {to_string(SettingType::string), to_string(SettingType::number),
+            to_string(SettingType::boolean)}}};
+}
+// Typed by `type`; a secret's is the mask unless revealed.
+nlohmann::json value_schema() {
+  return {{"type", {"string", "number", "boolean"}}};
+}
+
+nlohmann::json setting_schema() {
+  const nlohmann::json time = {{"type", "string"}, {"format", "date-time"}};
+  return {{"type", "object"},
+          {"required",
+           {"key", "name", "value", "type", "description", "is_encrypted", "group_id", "created_at",
+            "updated_at"}},
+          {"properties",
+           {{"key", {{"type", "string"}}},
+            {"name", nullable_text()},
+            {"value", value_schema()},
+            {"type", setting_type_schema()},
+            {"description", nullable_text()},
+            {"is_encrypted", {{"type", "boolean"}}},
+            {"group_id", nullable_text()},
+            {"created_at", time},
+            {"updated_at", time}}}};
+}
+
+// What parse_new_setting accepts.
+nlohmann::json new_setting_schema() {
+  return {{"type", "object"},
+          {"required", {"key", "value", "type"}},
+          {"properties",
+           {{"key", key_schema()},
+            {"value", value_schema()},
+            {"type", setting_type_schema()},
+            {"name", nullable_text()},
+            {"description", nullable_text()},
+            {"group_id", nullable_text()},
+            {"encrypted", {{"type", nlohmann::json::array({"boolean", "null"})}}}}}};
+}
+
+// What parse_change accepts (the value is checked against the stored type).
+nlohmann::json setting_change_schema() {
+  nlohmann::json any_of = nlohmann::json::array();
+  for (const char* field : {"value", "description", "encrypted", "group_id"})
+    any_of.push_back({{"required", {field}}});
+  return {{"type", "object"},
+          {"anyOf", std::move(any_of)},
+          {"properties",
+           {{"value", value_schema()},
+            {"description", nullable_text()},
+            {"encrypted", {{"type", nlohmann::json::array({"boolean", "null"})}}},
+            {"group_id", nullable_text()}}}};
+}
+
+nlohmann::json ok_schema(nlohmann::json data) {
+  return {{"type", "object"},
+          {"required", nlohmann::json::array({"success", "data"})},
+          {"properties", {{"success", {{"const", true}}}, {"data", std::move(data)}}}};
+}
+
+nlohmann::json group_schema(bool with_settings = true) {
+  nlohmann::json out = {{"type", "object"},
+                        {"required", {"id", "name", "description", "icon", "sort_order"}},
+                        {"properties",
+                         {{"id", {{"type", "string"}}},
+                          {"name", {{"type", "string"}}},
+                          {"description", nullable_text()},
+                          {"icon", nullable_text()},
+                          {"sort_order", {{"type", "integer"}}}}}};
+  if (with_settings) {
+    out["required"].push_back("settings");
+    out["properties"]["settings"] = {{"type", "array"}, {"items", setting_schema()}};
+  }
+  return out;
+}
+
+nlohmann::json bulk_result_schema() {
+  const nlohmann::json keys = {{"type", "array"}, {"items", {{"type", "string"}}}};
+  return {
+      {"type", "object"},
+      {"required", {"success", "data", "errors"}},
+      {"properties",
+       {{"success", {{"type", "boolean"}}},
+        {"data",
+         {{"type", "object"},
+          {"required", nlohmann::json::array({"created", "updated"})},
+          {"properties", {{"created", keys}, {"updated", keys}}}}},
+        {"errors",
+         {{"type", "array"},
+          {"items",
+           {{"type", "object"},
+            {"required", nlohmann::json::array({"key", "error"})},
+            {"properties", {{"key", {{"type", "string"}}}, {"error", {{"type", "string"}}}}}}}}}}}};
+}
+
+ParamDoc key_param() {
+  return {.name = "key", .in = ParamDoc::In::path, .schema = key_schema()};
+}
+
+ResponseDoc setting_not_found() {
+  return {404, "No setting has this key", error_schema()};
+}
+
+// A secret's value cannot be read or written.
+std::vector<ResponseDoc> secret_errors() {
+  return {{500, "A stored secret failed authentication (wrong key, tampered)", error_schema()},
+          {503, "Encrypted settings are unavailable (no key)", error_schema()}};
+}
+
+template <class... More>
+std::vector<ResponseDoc> responses(ResponseDoc first, More... more) {
+  return {std::move(first), std::move(more)...};
 }
 
 class SettingsRoutes {
@@ -364,25 +491,105 @@ void add_settings_routes(Router& router, const setup::DatabaseManager& manager,
                          settings::SettingsService& service, const Config& config) {
   // Owned by the handlers (copies of one shared_ptr); the router outlives no handler.
   auto routes = std::make_shared<SettingsRoutes>(manager, service, config);
+  // Every settings route is an admin route on the database (but health, which reports without).
   auto add = [&](Method m, std::string_view pattern,
-                 Response (SettingsRoutes::*f)(const Request&) const,
+                 Response (SettingsRoutes::*f)(const Request&) const, RouteDoc doc,
                  Execution execution = Execution::blocking) {
+    doc.admin = true;
+    doc.needs_database = f != &SettingsRoutes::health;
     router.add(
-        m, pattern, [routes, h = routes->admin(f)](const Request& r) { return h(r); }, execution);
+        m, pattern, [routes, h = routes->admin(f)](const Request& r) { return h(r); }, execution,
+        std::move(doc));
+  };
+  const auto list = [](nlohmann::json items) {
+    return nlohmann::json{{"type", "array"}, {"items", std::move(items)}};
+  };
+  auto with_secrets = [](std::vector<ResponseDoc> r) {
+    for (auto& e : secret_errors()) r.push_back(std::move(e));
+    return r;
   };
   constexpr auto read = Execution::reads_database;
   // Literal paths first: the router takes the first pattern that matches.
-  add(Method::get, "/api/settings", &SettingsRoutes::list, read);
-  add(Method::post, "/api/settings", &SettingsRoutes::create);
-  add(Method::get, "/api/settings/groups", &SettingsRoutes::groups, read);
-  add(Method::get, "/api/settings/categories", &SettingsRoutes::categories, read);
-  add(Method::get, "/api/settings/health", &SettingsRoutes::health);
-  add(Method::post, "/api/settings/search", &SettingsRoutes::search, read);
-  add(Method::post, "/api/settings/bulk", &SettingsRoutes::bulk);
-  add(Method::get, "/api/settings/group/:groupId", &SettingsRoutes::group, read);
-  add(Method::get, "/api/settings/:key", &SettingsRoutes::get, read);
-  add(Method::put, "/api/settings/:key", &SettingsRoutes::update);
-  add(Method::del, "/api/settings/:key", &SettingsRoutes::remove);
+  add(Method::get, "/api/settings", &SettingsRoutes::list,
+      {.summary = "Every setting, secrets masked",
+       .responses = responses(ResponseDoc{200, "The settings", ok_schema(list(setting_schema()))})},
+      read);
+  add(Method::post, "/api/settings", &SettingsRoutes::create,
+      {.summary = "Creates a setting",
+       .request_body = new_setting_schema(),
+       .responses = with_secrets(responses(
+           ResponseDoc{201, "The created setting (a secret masked)", ok_schema(setting_schema())},
+           ResponseDoc{409, "A setting has this key", error_schema()}))});
+  add(Method::get, "/api/settings/groups", &SettingsRoutes::groups,
+      {.summary = "The groups by sort_order and name, each with its settings",
+       .responses = responses(ResponseDoc{200, "The groups", ok_schema(list(group_schema()))})},
+      read);
+  add(Method::get, "/api/settings/categories", &SettingsRoutes::categories,
+      {.summary = "The distinct group_id values of the settings",
+       .responses =
+           responses(ResponseDoc{200, "The group ids", ok_schema(list({{"type", "string"}}))})},
+      read);
+  add(Method::get, "/api/settings/health", &SettingsRoutes::health,
+      {.summary = "Whether encrypted settings can be read and written",
+       .responses = responses(ResponseDoc{
+           200, "The encryption state",
+           ok_schema({{"type", "object"},
+                      {"required", nlohmann::json::array({"encryption_working", "timestamp"})},
+                      {"properties",
+                       {{"encryption_working", {{"type", "boolean"}}},
+                        {"timestamp", {{"type", "string"}, {"format", "date-time"}}}}}})})});
+  add(Method::post, "/api/settings/search", &SettingsRoutes::search,
+      {.summary = "Settings whose key contains the pattern (case-insensitive, literal % and _)",
+       .request_body = {{"type", "object"},
+                        {"required", {"pattern"}},
+                        {"properties", {{"pattern", {{"type", "string"}}}}}},
+       .responses =
+           responses(ResponseDoc{200, "The matching settings", ok_schema(list(setting_schema()))})},
+      read);
+  add(Method::post, "/api/settings/bulk", &SettingsRoutes::bulk,
+      {.summary = "Creates or updates each setting of the list",
+       .request_body =
+           {{"type", "object"},
+            {"required", {"settings"}},
+            {"properties",
+             {{"settings",
+               {{"type", "array"}, {"minItems", 1}, {"items", new_setting_schema()}}}}}},
+       .responses =
+           responses(ResponseDoc{200, "Every item created or updated", bulk_result_schema()},
+                     ResponseDoc{207, "Some items failed (see errors)", bulk_result_schema()},
+                     ResponseDoc{400,
+                                 "Every item failed, or the body is invalid",
+                                 {{"anyOf", {bulk_result_schema(), error_schema()}}}})});
+  add(Method::get, "/api/settings/group/:groupId", &SettingsRoutes::group,
+      {.summary = "A group with its settings",
+       .responses = responses(ResponseDoc{200, "The group", ok_schema(group_schema())},
+                              ResponseDoc{404, "No group has this id", error_schema()})},
+      read);
+  add(Method::get, "/api/settings/:key", &SettingsRoutes::get,
+      {.summary = "One setting; ?reveal=true gives a secret's value",
+       .params = {key_param(),
+                  {.name = "reveal",
+                   .description = "true: a secret's value in clear (any other value: masked)"}},
+       .responses = with_secrets(responses(
+           ResponseDoc{200, "The setting", ok_schema(setting_schema())}, setting_not_found()))},
+      read);
+  add(Method::put, "/api/settings/:key", &SettingsRoutes::update,
+      {.summary = "Changes a setting's value, description, encryption or group",
+       .description = "An encrypted setting stays encrypted when only its value is sent.",
+       .request_body = setting_change_schema(),
+       .params = {key_param()},
+       .responses = with_secrets(
+           responses(ResponseDoc{200, "The updated setting", ok_schema(setting_schema())},
+                     setting_not_found()))});
+  add(Method::del, "/api/settings/:key", &SettingsRoutes::remove,
+      {.summary = "Deletes a setting",
+       .params = {key_param()},
+       .responses =
+           responses(ResponseDoc{200, "Deleted",
+                                 ok_schema({{"type", "object"},
+                                            {"required", {"key"}},
+                                            {"properties", {{"key", {{"type", "string"}}}}}})},
+                     setting_not_found())});
 }
 
 }  // namespace ds::http
