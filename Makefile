@@ -64,6 +64,9 @@ bench: build
 	@scripts/bench.sh $(BUILD_DIR)
 	@scripts/bench-writes.sh $(BUILD_DIR) $(BENCH_BASELINE)
 	./$(BUILD_DIR)/bench/query_bench --benchmark_min_time=0.5
+	./$(BUILD_DIR)/bench/metrics_bench --benchmark_min_time=0.5
+	@if [ -n "$(BENCH_BASELINE)" ]; then scripts/bench-metrics.sh $(BUILD_DIR) $(BENCH_BASELINE); \
+	  else echo "bench: metrics against a baseline needs BENCH_BASELINE=<build of an older commit>"; fi
 	@bench/migrate_bench.sh $(BUILD_DIR)
 
 format:
