@@ -21,14 +21,19 @@ constexpr std::size_t kMaxGroup = 128;
 //   PASSIVE one, which never waits: once it has copied every frame, readers that start
 //   afterwards read the database file, and the next write lets the WAL start over;
 // - when the WAL still reaches kRestartFrames (16 MiB) a RESTART one, which waits up to
-//   kRestartWaitMs for the readers still on the WAL (ours take microseconds), then starts it
-//   over. Writes wait that long at most, and only then.
+//   kRestartWaitMs for the readers still on the WAL, then starts it over. Once every frame is
+//   copied, new readers read the database file, so the wait is for the read transactions
+//   already running; ours take microseconds, but a long scan on an overloaded machine can
+//   outlast it. Each RESTART that times out doubles the next one's wait, up to
+//   kRestartWaitMaxMs, so a reader that never pauses delays the WAL's restart but cannot
+//   prevent it; a success brings the wait back. Writes wait that long at most, and only then.
 // journal_size_limit (sqlite_handle.cpp, 16 MiB) cuts the file back after it starts over. The
 // target is a WAL under 16 MiB and never near 64 MiB: recovery after a crash replays little,
 // and a reader's WAL-index search stays short.
 constexpr int kCheckpointFrames = 1000;
 constexpr int kRestartFrames = 4096;
 constexpr int kRestartWaitMs = 100;
+constexpr int kRestartWaitMaxMs = 3200;
 
 // The writer whose group this thread is running, if any: a write through the Connection from
 // inside a transaction body would queue behind the body's own group and wait for ever.
@@ -281,9 +286,14 @@ void SqliteWriter::checkpoint_if_due() {
   const bool restart = frames >= kRestartFrames;
   t_leading = this;
   try {
-    const auto done = handle_.checkpoint(restart, kRestartWaitMs);
+    const auto done = handle_.checkpoint(restart, restart_wait_ms_);
     checkpoints_.fetch_add(1, std::memory_order_relaxed);
-    if (restart && !done.busy) restarts_.fetch_add(1, std::memory_order_relaxed);
+    if (restart && !done.busy) {
+      restarts_.fetch_add(1, std::memory_order_relaxed);
+      restart_wait_ms_ = kRestartWaitMs;
+    } else if (restart) {
+      restart_wait_ms_ = std::min(restart_wait_ms_ * 2, kRestartWaitMaxMs);
+    }
   } catch (const Error&) {
     // A checkpoint that fails (a full disk) loses nothing: the frames stay in the WAL and the
     // next group tries again; the writes themselves report such errors.

@@ -80,6 +80,7 @@ class SqliteWriter {
   bool checkpoint_due_ = false;         // guarded by mutex_: for the writer thread
   bool stopping_ = false;               // guarded by mutex_
   int checkpointed_frames_ = 0;         // leader only: WAL frames at the last checkpoint
+  int restart_wait_ms_ = 100;           // leader only: how long the next RESTART waits
 
   std::atomic<std::uint64_t> writes_{0}, groups_{0}, largest_group_{0}, checkpoints_{0},
       restarts_{0}, waiting_{0};
