@@ -27,6 +27,12 @@ void write_database_metrics(const Connection& db, metrics::Writer& out) {
   one("deploystack_sqlite_write_groups_total", "counter",
       "Transactions that committed one or more write calls together",
       static_cast<double>(stats->groups));
+  one("deploystack_sqlite_largest_write_group", "gauge",
+      "Most write calls committed together in one transaction",
+      static_cast<double>(stats->largest_group));
+  one("deploystack_sqlite_writes_failed_in_group_total", "counter",
+      "Write calls that failed on their own (a constraint) inside a group whose others committed",
+      static_cast<double>(stats->failed_in_group));
   one("deploystack_sqlite_writes_waiting", "gauge", "Write calls queued for the writer",
       static_cast<double>(stats->waiting));
 }

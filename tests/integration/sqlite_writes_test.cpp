@@ -27,7 +27,7 @@ std::int64_t count_rows(ds::db::Connection& db, const std::string& sql) {
 }
 
 TEST(SqliteWrites, SixtyFourWritersForTenSecondsGetOnly201Or409) {
-  ds::test::ServerProcess server;
+  ds::test::ServerProcess server(ds::test::ServerProcess::Env{{"METRICS_PUBLIC", "1"}});
   server.start();
   ASSERT_EQ(server.setup_database().status, 200);
   std::atomic<int> created{0}, refused{0};
@@ -60,6 +60,17 @@ TEST(SqliteWrites, SixtyFourWritersForTenSecondsGetOnly201Or409) {
   EXPECT_TRUE(other.empty()) << "unexpected answers, e.g. status " << other.begin()->first;
   EXPECT_GT(created.load(), 0);
   EXPECT_GT(refused.load(), 0);
+  // Through the server's own figures: writes were committed in groups, and requests answered
+  // 409 failed inside groups whose other writes committed (and were answered 201).
+  const auto metrics = server.request("GET", "/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  const auto value = [&](const std::string& name) {
+    const auto at = metrics.body.find("\n" + name + " ");
+    return at == std::string::npos ? -1.0 : std::stod(metrics.body.substr(at + name.size() + 2));
+  };
+  EXPECT_GT(value("deploystack_sqlite_largest_write_group"), 1) << metrics.body;
+  EXPECT_GT(value("deploystack_sqlite_writes_failed_in_group_total"), 0) << metrics.body;
+  EXPECT_LE(value("deploystack_sqlite_writes_failed_in_group_total"), refused.load());
   EXPECT_EQ(server.stop(), 0);
   const auto db = ds::db::open_sqlite(ds::test::default_sqlite_file(server.dir()),
                                       ds::db::OpenMode::must_exist);

@@ -28,6 +28,8 @@ struct SqliteWriteStats {
   std::uint64_t writes = 0;         // write calls (statements, batches, transactions) run
   std::uint64_t groups = 0;         // transactions that committed one or more of them
   std::uint64_t largest_group = 0;  // most write calls committed in one transaction
+  // Write calls that failed on their own (a constraint) inside a group whose others committed.
+  std::uint64_t failed_in_group = 0;
   std::uint64_t checkpoints = 0;    // checkpoints run (PASSIVE and RESTART)
   std::uint64_t restarts = 0;       // RESTART checkpoints that let the WAL start over
   std::int64_t wal_frames = 0;      // frames in the WAL after the last commit

@@ -89,6 +89,7 @@ SqliteWriteStats SqliteWriter::stats() const {
   s.writes = writes_.load(std::memory_order_relaxed);
   s.groups = groups_.load(std::memory_order_relaxed);
   s.largest_group = largest_group_.load(std::memory_order_relaxed);
+  s.failed_in_group = failed_in_group_.load(std::memory_order_relaxed);
   s.checkpoints = checkpoints_.load(std::memory_order_relaxed);
   s.restarts = restarts_.load(std::memory_order_relaxed);
   s.wal_frames = handle_.wal_frames();
@@ -244,6 +245,10 @@ std::size_t SqliteWriter::run_group(std::span<Job* const> group) {
   }
   groups_.fetch_add(1, std::memory_order_relaxed);
   store_max(largest_group_, group.size());
+  failed_in_group_.fetch_add(
+      static_cast<std::uint64_t>(std::count_if(group.begin(), group.end(),
+                                               [](const Job* j) { return j->error != nullptr; })),
+      std::memory_order_relaxed);
   return group.size();
 }
 

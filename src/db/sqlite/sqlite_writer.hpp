@@ -82,8 +82,8 @@ class SqliteWriter {
   int checkpointed_frames_ = 0;         // leader only: WAL frames at the last checkpoint
   int restart_wait_ms_ = 100;           // leader only: how long the next RESTART waits
 
-  std::atomic<std::uint64_t> writes_{0}, groups_{0}, largest_group_{0}, checkpoints_{0},
-      restarts_{0}, waiting_{0};
+  std::atomic<std::uint64_t> writes_{0}, groups_{0}, largest_group_{0}, failed_in_group_{0},
+      checkpoints_{0}, restarts_{0}, waiting_{0};
   std::thread thread_;  // last: it starts when everything above is ready
 };
 
