@@ -12,6 +12,7 @@ APT_PACKAGES=(
   wrk nginx-light sqlite3
   clang libfuzzer-14-dev libclang-rt-14-dev strace
   python3
+  chromium  # headless, for the browser CORS test (a page on another origin calling the API)
   prometheus  # for promtool, which checks GET /metrics in the tests; its daemon is not used
 )
 
