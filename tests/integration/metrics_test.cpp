@@ -30,19 +30,6 @@ HttpResponse scrape(const ServerProcess& server) {
                         {{"Authorization", std::string("Bearer ") + kAdminToken}});
 }
 
-// The value of the sample `series` (name and labels exactly as written), or -1 when absent.
-double sample(const std::string& text, const std::string& series) {
-  std::size_t at = 0;
-  while ((at = text.find(series + " ", at)) != std::string::npos) {
-    if (at == 0 || text[at - 1] == '\n') {
-      const auto end = text.find('\n', at);
-      return std::stod(text.substr(at + series.size() + 1, end - at - series.size() - 1));
-    }
-    at += series.size();
-  }
-  return -1;
-}
-
 // Prometheus's own checker of the exposition format (Debian's `prometheus` package): a
 // missing promtool fails the test.
 void expect_promtool_accepts(const std::string& text) {
@@ -103,9 +90,10 @@ TEST(Metrics, PromtoolAcceptsThemAndTheCountersMoveWithRequests) {
       R"(deploystack_http_requests_total{method="POST",route="/api/projects",status="201"})";
   const std::string unmatched_series =
       R"(deploystack_http_requests_total{method="GET",route="unmatched",status="404"})";
-  const double status_before = std::max(0.0, sample(before.body, status_series));
-  EXPECT_GE(sample(before.body, "deploystack_migrations_applied_total"), 1) << before.body;
-  EXPECT_GT(sample(before.body, "deploystack_migration_last_duration_seconds"), 0) << before.body;
+  const double status_before = std::max(0.0, metric_value(before.body, status_series));
+  EXPECT_GE(metric_value(before.body, "deploystack_migrations_applied_total"), 1) << before.body;
+  EXPECT_GT(metric_value(before.body, "deploystack_migration_last_duration_seconds"), 0)
+      << before.body;
 
   for (int i = 0; i < 5; ++i) ASSERT_EQ(server.request("GET", "/api/db/status").status, 200);
   for (int i = 0; i < 3; ++i) {
@@ -119,24 +107,25 @@ TEST(Metrics, PromtoolAcceptsThemAndTheCountersMoveWithRequests) {
   const auto after = scrape(server);
   ASSERT_EQ(after.status, 200);
   expect_promtool_accepts(after.body);
-  EXPECT_EQ(sample(after.body, status_series), status_before + 5) << after.body;
-  EXPECT_EQ(sample(after.body, created_series), 3) << after.body;
-  EXPECT_GE(sample(after.body, unmatched_series), 1) << after.body;
+  EXPECT_EQ(metric_value(after.body, status_series), status_before + 5) << after.body;
+  EXPECT_EQ(metric_value(after.body, created_series), 3) << after.body;
+  EXPECT_GE(metric_value(after.body, unmatched_series), 1) << after.body;
   // The latency histogram of the route counted the same requests; in flight: this scrape.
   EXPECT_EQ(
-      sample(
+      metric_value(
           after.body,
           R"(deploystack_http_request_duration_seconds_count{method="POST",route="/api/projects"})"),
       3)
       << after.body;
-  EXPECT_EQ(sample(after.body, "deploystack_http_requests_in_flight"), 1) << after.body;
-  EXPECT_GE(sample(after.body, R"(deploystack_db_statement_duration_seconds_count{kind="write"})"),
-            3)
+  EXPECT_EQ(metric_value(after.body, "deploystack_http_requests_in_flight"), 1) << after.body;
+  EXPECT_GE(
+      metric_value(after.body, R"(deploystack_db_statement_duration_seconds_count{kind="write"})"),
+      3)
       << after.body;
-  EXPECT_GE(sample(after.body, "deploystack_sqlite_writes_total"), 3) << after.body;
-  EXPECT_GT(sample(after.body, "deploystack_sqlite_wal_bytes"), 0) << after.body;
-  EXPECT_GT(sample(after.body, "process_open_fds"), 0) << after.body;
-  EXPECT_GT(sample(after.body, "process_resident_memory_bytes"), 1 << 20) << after.body;
+  EXPECT_GE(metric_value(after.body, "deploystack_sqlite_writes_total"), 3) << after.body;
+  EXPECT_GT(metric_value(after.body, "deploystack_sqlite_wal_bytes"), 0) << after.body;
+  EXPECT_GT(metric_value(after.body, "process_open_fds"), 0) << after.body;
+  EXPECT_GT(metric_value(after.body, "process_resident_memory_bytes"), 1 << 20) << after.body;
   // No path of a request is a label: routes are patterns, unknown paths "unmatched".
   EXPECT_EQ(after.body.find("8f3a"), std::string::npos);
   EXPECT_EQ(after.body.find(kAdminToken), std::string::npos);
@@ -150,14 +139,14 @@ TEST(Metrics, TursoRoundTripsAreCountedAndNoTokenIsShown) {
   ASSERT_EQ(server.setup_database().status, 200);
   const auto before = scrape(server);
   ASSERT_EQ(before.status, 200);
-  const double trips_before = sample(before.body, "deploystack_turso_http_requests_total");
+  const double trips_before = metric_value(before.body, "deploystack_turso_http_requests_total");
   EXPECT_GE(trips_before, 1) << before.body;
   ASSERT_EQ(server.request("GET", "/api/projects").status, 200);
   const auto after = scrape(server);
   expect_promtool_accepts(after.body);
-  EXPECT_EQ(sample(after.body, "deploystack_turso_http_requests_total"), trips_before + 1)
+  EXPECT_EQ(metric_value(after.body, "deploystack_turso_http_requests_total"), trips_before + 1)
       << after.body;
-  EXPECT_EQ(sample(after.body, "deploystack_sqlite_wal_bytes"), -1) << after.body;
+  EXPECT_EQ(metric_value(after.body, "deploystack_sqlite_wal_bytes"), -1) << after.body;
   EXPECT_EQ(after.body.find(kTursoTestToken), std::string::npos);
 }
 

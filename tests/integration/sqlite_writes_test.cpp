@@ -16,6 +16,7 @@
 
 #include "db/sqlite/sqlite_database.hpp"
 #include "support/server_process.hpp"
+#include "test_helpers.hpp"
 
 namespace {
 
@@ -65,8 +66,7 @@ TEST(SqliteWrites, SixtyFourWritersForTenSecondsGetOnly201Or409) {
   const auto metrics = server.request("GET", "/metrics");
   ASSERT_EQ(metrics.status, 200);
   const auto value = [&](const std::string& name) {
-    const auto at = metrics.body.find("\n" + name + " ");
-    return at == std::string::npos ? -1.0 : std::stod(metrics.body.substr(at + name.size() + 2));
+    return ds::test::metric_value(metrics.body, name);
   };
   EXPECT_GT(value("deploystack_sqlite_largest_write_group"), 1) << metrics.body;
   EXPECT_GT(value("deploystack_sqlite_writes_failed_in_group_total"), 0) << metrics.body;

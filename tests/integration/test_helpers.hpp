@@ -57,4 +57,14 @@ inline void expect_status_error(const HttpResponse& r, int status, const std::st
   EXPECT_FALSE(json.value("message", "").empty()) << r.body;
 }
 
+// The value of the sample `series` (its name and labels exactly as GET /metrics writes them)
+// in a Prometheus text answer, or -1 when absent.
+inline double metric_value(const std::string& text, const std::string& series) {
+  for (std::size_t at = 0; (at = text.find(series + " ", at)) != std::string::npos;
+       at += series.size()) {
+    if (at == 0 || text[at - 1] == '\n') return std::stod(text.substr(at + series.size() + 1));
+  }
+  return -1;
+}
+
 }  // namespace ds::test
