@@ -62,18 +62,20 @@ class FrontendOrigin {
 };
 
 // Loads `url` in headless Chromium, lets its scripts finish, and returns what the page wrote
-// between RESULT[ and ].
-std::string run_in_chromium(const std::string& url) {
+// between RESULT[ and ]. `resolver_rules` (Chromium's --host-resolver-rules) lets a page keep
+// an origin such as http://localhost:5173 while being served from a free port.
+std::string run_in_chromium(const std::string& url, const std::string& resolver_rules = {}) {
   TempDir profile;
   const auto result = run_command(
       {.argv = {"/bin/sh", "-c",
                 "command -v chromium >/dev/null || { echo 'chromium is missing: run "
                 "scripts/setup.sh (apt-get install chromium)'; exit 127; }; exec chromium "
                 "--headless=new --no-sandbox --disable-gpu --no-first-run "
-                "--user-data-dir=\"$PROFILE\" --virtual-time-budget=10000 --dump-dom \"$URL\" "
-                "2>/dev/null"},
+                "--user-data-dir=\"$PROFILE\" --host-resolver-rules=\"$RULES\" "
+                "--virtual-time-budget=10000 --dump-dom \"$URL\" 2>/dev/null"},
        .env = {{"HOME", profile.path().string()},
                {"PROFILE", (profile / "chromium").string()},
+               {"RULES", resolver_rules},
                {"URL", url}},
        .cwd = profile.path(),
        .stderr_file = {}},
@@ -94,6 +96,20 @@ TEST(CorsBrowser, TheSetupWizardWorksFromTheFrontendOrigin) {
   server.start();
   frontend.serve(wizard_page(server.url()));
   const auto seen = run_in_chromium(frontend.origin() + "/wizard.html");
+  EXPECT_EQ(seen,
+            "setup 200 " + setup_success("sqlite") + " | status 200 " + status_ready("sqlite"));
+}
+
+TEST(CorsBrowser, TheSetupWizardWorksFromTheViteDevelopmentOrigin) {
+  // No DEPLOYSTACK_FRONTEND_URL: http://localhost:5173 is one of the development origins. The
+  // page keeps that origin (what the browser sends as Origin) but comes from a free port.
+  FrontendOrigin vite;
+  ServerProcess server;
+  server.start();
+  vite.serve(wizard_page(server.url()));
+  const auto port = vite.origin().substr(vite.origin().rfind(':') + 1);
+  const auto seen =
+      run_in_chromium("http://localhost:5173/wizard.html", "MAP localhost:5173 127.0.0.1:" + port);
   EXPECT_EQ(seen,
             "setup 200 " + setup_success("sqlite") + " | status 200 " + status_ready("sqlite"));
 }
