@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "db/fail_when.hpp"
 #include "db/sql_keyword.hpp"
+#include "db/turso/hrana_cursor.hpp"
 #include "db/turso/hrana_errors.hpp"
 #include "db/turso/write_counts.hpp"
 
@@ -32,6 +33,21 @@ class AnsweredError : public Error {
  private:
   long status_;
 };
+
+// A non-200 answer as the error its caller sees; `e` is the redacted http_error().
+AnsweredError refused(const Error& e, const turso::HttpReply& reply,
+                      std::string_view note_for_5xx) {
+  std::string note;
+  if (reply.status == 429) {
+    note =
+        fmt::format("; the server refused to run it (rate limited{}): it was not applied",
+                    reply.retry_after_s ? fmt::format(", Retry-After: {} s", *reply.retry_after_s)
+                                        : std::string());
+  } else if (reply.status >= 500) {
+    note = note_for_5xx;
+  }
+  return AnsweredError(Error(e.code(), e.what() + note, e.native_code()), reply.status);
+}
 
 // What a request that got no usable answer means for its effect, said in its error: a write
 // that may have run is never repeated, and its caller must know it may have been applied.
@@ -147,13 +163,13 @@ const std::string kForeignKeyCheck = fail_when("EXISTS (SELECT 1 FROM pragma_for
 constexpr std::string_view kRollback[] = {"ROLLBACK"};
 constexpr std::string_view kForeignKeysOn = "PRAGMA foreign_keys=ON";
 
-void warn_foreign_keys_not_enforced(const RequestOutcome& outcome) {
+void warn_foreign_keys_not_enforced(const hrana::StreamError& error) {
   static std::atomic<bool> warned{false};
   if (!warned.exchange(true)) {
     spdlog::error(
         "turso: the server refused PRAGMA foreign_keys=ON ({}): foreign keys may not be "
         "enforced on this server",
-        outcome.error->message);
+        error.message);
   }
 }
 constexpr std::string_view kRollbackSavepoint[] = {"ROLLBACK TO ds_batch", "RELEASE ds_batch"};
@@ -312,7 +328,8 @@ TursoDatabase::TursoDatabase(const TursoOptions& options)
     : endpoint_(turso::parse_endpoint(options.url)),
       token_(options.token ? *options.token : endpoint_.url_token.value_or(Secret())),
       encryption_key_(options.encryption_key),
-      http_(endpoint_.host, token_, options) {
+      http_(endpoint_.host, token_, options),
+      max_line_bytes_(options.max_response_bytes) {
   if (token_.empty()) {
     throw Error(Errc::validation,
                 "Turso needs an auth token: set TURSO_AUTH_TOKEN (or authToken in the URL)");
@@ -373,7 +390,7 @@ PipelineResponse TursoDatabase::send(const std::string* stream_url,
       }
       resp.results.resize(requests);  // the close outcome carries nothing
       if (opens_stream) {
-        if (resp.results.front().error) warn_foreign_keys_not_enforced(resp.results.front());
+        if (resp.results.front().error) warn_foreign_keys_not_enforced(*resp.results.front().error);
         resp.results.erase(resp.results.begin());
       }
       if (spoke != nullptr && !stream_url) *spoke = protocol;
@@ -398,17 +415,8 @@ PipelineResponse TursoDatabase::send(const std::string* stream_url,
                    host());
       continue;
     }
-    const Error e = redacted(hrana::http_error(reply.status, reply.body, host(), in_stream));
-    std::string note;
-    if (reply.status == 429) {
-      note =
-          fmt::format("; the server refused to run it (rate limited{}): it was not applied",
-                      reply.retry_after_s ? fmt::format(", Retry-After: {} s", *reply.retry_after_s)
-                                          : std::string());
-    } else if (reply.status >= 500) {
-      note = outcome_note(true, repeat, in_stream, last);
-    }
-    throw AnsweredError(Error(e.code(), e.what() + note, e.native_code()), reply.status);
+    throw refused(redacted(hrana::http_error(reply.status, reply.body, host(), in_stream)), reply,
+                  outcome_note(true, repeat, in_stream, last));
   }
 }
 
@@ -421,6 +429,43 @@ Result TursoDatabase::execute(std::string_view sql, std::span<const Value> param
       false);
   std::vector<std::optional<Result>> scratch;
   return take_statement(resp.results, counted, 0, scratch, host());
+}
+
+std::int64_t TursoDatabase::stream(std::string_view sql, std::span<const Value> params,
+                                   RowSink& sink) {
+  // Writes keep execute's pipeline: their counts ride with them, and a write is never cut
+  // off half-read by a sink that stops.
+  if (sql_keyword::is_read(sql) && streams_reads() && read_through_cursor(sql, params, sink))
+    return 0;  // a read writes nothing
+  return Executor::stream(sql, params, sink);
+}
+
+bool TursoDatabase::read_through_cursor(std::string_view sql, std::span<const Value> params,
+                                        RowSink& sink) {
+  // The stream the cursor opens starts as the server's connections do: foreign keys first,
+  // as every pipeline that opens a stream does.
+  const hrana::Step steps[] = {{kForeignKeysOn, {}}, {sql, params}};
+  const std::string body = hrana::cursor_body(steps);
+  hrana::CursorReader reader(sink, 1, max_line_bytes_, fmt::format("Turso at {}", host()));
+  turso::HttpReply reply;
+  try {
+    reply = http_.post_streaming(endpoint_.cursor_url(), body, Repeat::always,
+                                 [&reader](std::string_view chunk) { return reader.feed(chunk); });
+  } catch (const turso::NoAnswer& e) {
+    throw Error(Errc::unavailable, e.what());  // a read: nothing to apply, nothing unknown
+  }
+  if (reply.status == 404) {
+    // No cursor endpoint (tursodb, a Hrana 2 server): nothing ran. Remember, read the other way.
+    if (cursor_available_.exchange(false, std::memory_order_relaxed))
+      spdlog::info("turso host={} has no /v3/cursor; reads go through the pipeline", host());
+    return false;
+  }
+  if (reply.status != 200) {
+    throw refused(redacted(hrana::http_error(reply.status, reply.body, host(), false)), reply, "");
+  }
+  if (!reply.stopped) reader.finish();
+  if (const auto& e = reader.error_before(0)) warn_foreign_keys_not_enforced(*e);
+  return true;
 }
 
 std::vector<Outcome> TursoDatabase::execute_each(std::span<const Statement> statements) {

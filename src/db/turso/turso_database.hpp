@@ -10,6 +10,10 @@
 //                COMMIT if ok(last); ROLLBACK if not ok(COMMIT)), then close
 //   migration_batch  one pipeline: PRAGMA foreign_keys=OFF, the atomic batch with a
 //                foreign-key check before its COMMIT, PRAGMA foreign_keys=ON, close
+//   stream       a read: one `POST /v3/cursor` ([PRAGMA foreign_keys=ON, the read] as one
+//                batch) whose rows go to the sink as they arrive, never all held at once;
+//                on a server without it (404, remembered) or on Hrana 2, execute's pipeline.
+//                The cursor's stream is left to the server to expire (no extra round trip).
 //   transaction  a stream (baton): BEGIN rides with the first statement, each later statement
 //                is one round trip, COMMIT rides with close. A stream the server expires or
 //                kills (any non-2xx answer) fails the transaction with ds::Error(unavailable);
@@ -46,6 +50,7 @@ class TursoDatabase final : public Connection {
   explicit TursoDatabase(const TursoOptions& options);
 
   Result execute(std::string_view sql, std::span<const Value> params = {}) override;
+  std::int64_t stream(std::string_view sql, std::span<const Value> params, RowSink& sink) override;
   // One pipeline: [execute...,  close].
   std::vector<Outcome> execute_each(std::span<const Statement> statements) override;
   std::vector<Result> batch(std::span<const Statement> statements) override;
@@ -61,6 +66,12 @@ class TursoDatabase final : public Connection {
   const std::string& host() const noexcept { return endpoint_.host; }
   // False once the server has rejected a `close` request.
   bool sends_close() const noexcept { return close_accepted_.load(std::memory_order_relaxed); }
+  // False once the server has answered 404 to `/v3/cursor` (or speaks only Hrana 2): reads
+  // then go through the pipeline.
+  bool streams_reads() const noexcept {
+    return cursor_available_.load(std::memory_order_relaxed) &&
+           protocol_.load(std::memory_order_relaxed) == turso::Protocol::v3;
+  }
 
  private:
   friend class TursoStream;
@@ -75,6 +86,9 @@ class TursoDatabase final : public Connection {
                                const std::optional<std::string>& baton, const Build& build,
                                bool last, turso::Repeat repeat, bool in_stream,
                                turso::Protocol* spoke = nullptr);
+  // A read through `/v3/cursor`; false (nothing ran, nothing reached the sink) when the
+  // server has no such endpoint.
+  bool read_through_cursor(std::string_view sql, std::span<const Value> params, RowSink& sink);
   Error redacted(const Error& e) const;
 
   turso::Endpoint endpoint_;
@@ -83,6 +97,8 @@ class TursoDatabase final : public Connection {
   std::optional<Secret> encryption_key_;  // only to keep it out of error messages
   turso::HttpClient http_;
   std::atomic<bool> close_accepted_{true};
+  std::atomic<bool> cursor_available_{true};
+  std::size_t max_line_bytes_;
 };
 
 // Opens the driver and proves the server answers and accepts the token (`SELECT 1`): for
