@@ -26,23 +26,13 @@ std::string pipeline_answer(const std::string& body) {
       results.push_back({{"type", "ok"}, {"response", {{"type", "close"}}}});
       continue;
     }
-    results.push_back(
-        {
-      {"type", "ok"}, {
-        "response", {
-          {"type", "execute"}, {
-            "result", {
-              {"cols", json::array({{{"name", "x"}}})},
-                  {"rows", json::array({json::array({{{"type", "integer"}, {"value", "7"}}})})}, {
-                "affected_row_count", 0
-              }
-            }
-          }
-        }
-      }}
-  });
-}
-return json{{"baton", nullptr}, {"results", results}}.dump();
+    json result = {{"cols", json::array({{{"name", "x"}}})},
+                   {"rows", json::array({json::array({{{"type", "integer"}, {"value", "7"}}})})},
+                   {"affected_row_count", 0}};
+    json response = {{"type", "execute"}, {"result", result}};
+    results.push_back({{"type", "ok"}, {"response", response}});
+  }
+  return json{{"baton", nullptr}, {"results", results}}.dump();
 }
 
 std::string cursor_answer(int rows, bool with_end = true) {

@@ -34,10 +34,10 @@ struct BodySink {
   bool exceeded = false;
   const BodyReader* reader = nullptr;
   CURL* handle = nullptr;
-  std::optional<bool> to_reader;
+  std::optional<bool> to_reader{};
   std::size_t read_bytes = 0;  // handed to the reader
   bool stopped = false;
-  std::exception_ptr failure;
+  std::exception_ptr failure{};
 };
 
 std::size_t append_body(char* data, std::size_t size, std::size_t n, void* user) {
@@ -211,9 +211,8 @@ HttpClient::Attempt HttpClient::perform(void* handle, const std::string& url,
                                         const BodyReader* reader) {
   CURL* h = static_cast<CURL*>(handle);
   Attempt a;
-  BodySink sink{&a.reply.body, options_.max_response_bytes};
-  sink.reader = reader;
-  sink.handle = h;
+  BodySink sink{
+      .out = &a.reply.body, .limit = options_.max_response_bytes, .reader = reader, .handle = h};
   char errbuf[CURL_ERROR_SIZE] = {};
   const long left = remaining_ms(deadline);
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
