@@ -21,7 +21,8 @@ namespace {
 // A pipeline answer: every execute gets one row [7].
 std::string pipeline_answer(const std::string& body) {
   json results = json::array();
-  for (const auto& r : json::parse(body)["requests"]) {
+  const json pipeline = json::parse(body);
+  for (const auto& r : pipeline["requests"]) {
     if (r["type"] == "close") {
       results.push_back({{"type", "ok"}, {"response", {{"type", "close"}}}});
       continue;
