@@ -86,8 +86,8 @@ int run(const std::string& url, std::string_view mode, long rows) {
                  rows);
     return 1;
   }
-  fmt::print("{:<8} rows={} peak_rss_growth={:.1f} MiB rows_per_s={:.0f} seconds={:.2f}\n", mode,
-             seen, growth / 1024.0, static_cast<double>(seen) / seconds, seconds);
+  fmt::print("{:<8} rows={} peak_rss_growth={} KiB ({:.1f} MiB) rows_per_s={:.0f} seconds={:.2f}\n",
+             mode, seen, growth, growth / 1024.0, static_cast<double>(seen) / seconds, seconds);
   return 0;
 }
 
