@@ -65,6 +65,7 @@ bench: build
 	@scripts/bench-writes.sh $(BUILD_DIR) $(BENCH_BASELINE)
 	./$(BUILD_DIR)/bench/query_bench --benchmark_min_time=0.5
 	@bench/migrate_bench.sh $(BUILD_DIR)
+	@scripts/bench-turso-stream.sh $(BUILD_DIR)
 
 format:
 	find src tests bench -name '*.[ch]pp' | xargs clang-format -i
