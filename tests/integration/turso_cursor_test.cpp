@@ -172,7 +172,8 @@ TEST_P(TursoCursorV3, AStepFailingMidReadIsTheStatementsError) {
   }
 }
 
-// An answer cut off mid-read: the rows so far, then unavailable; never resent (rows went on).
+// An answer cut off mid-read, after rows reached the sink: the rows so far, then unavailable;
+// never resent (the sink would see rows twice).
 TEST_P(TursoCursorV3, AnAnswerCutOffIsUnavailableAndNotResent) {
   backend_->proxy().inject({.fault = Fault::reset, .times = 1});
   int seen = 0;
@@ -189,6 +190,16 @@ TEST_P(TursoCursorV3, AnAnswerCutOffIsUnavailableAndNotResent) {
   EXPECT_LT(seen, kRows);
   EXPECT_EQ(requests_to("/v3/cursor"), 1u);
   EXPECT_EQ(read_all(), kRows);
+}
+
+// Cut off before any row reached the sink: repeated like any read, and it succeeds.
+TEST_P(TursoCursorV3, AnAnswerCutOffBeforeAnyRowIsRepeated) {
+  backend_->proxy().inject({.fault = Fault::reset, .times = 1});
+  int seen = 0;
+  auto count = ds::db::row_sink([&](const RowView&) { ++seen; });
+  EXPECT_EQ(db_->stream("SELECT id FROM t WHERE id < 0", {}, count), 0);
+  EXPECT_EQ(seen, 0);
+  EXPECT_EQ(requests_to("/v3/cursor"), 2u) << "one repeat";
 }
 
 // Refused before any row (a 503 from a gateway): a read is repeated as on the pipeline.

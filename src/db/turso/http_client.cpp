@@ -142,7 +142,7 @@ struct HttpClient::Attempt {
   std::string cause;
   bool final = false;         // never repeated: too large, or abandoned
   bool may_have_run = false;  // the request (or part of it) was sent: the server may have run it
-  bool read_started = false;  // part of a 200 answer went to the reader: never repeated
+  bool read_started = false;  // part of a 200 answer went to the reader
   std::exception_ptr failure;  // what the reader threw
 };
 
@@ -255,7 +255,6 @@ HttpClient::Attempt HttpClient::perform(void* handle, const std::string& url,
     a.final = true;
     a.cause = "the request was abandoned: the server is shutting down";
   } else if (a.read_started) {
-    a.final = true;  // rows went on already: a repeat would hand them on twice
     a.cause = fmt::format("its answer was cut off after {} bytes ({})", sink.read_bytes,
                           describe(a.rc, errbuf, options_));
   } else {
@@ -278,16 +277,16 @@ bool HttpClient::backoff_wait(std::chrono::milliseconds delay) {
 }
 
 HttpReply HttpClient::post(const std::string& url, const std::string& body, Repeat repeat) {
-  return send(url, body, repeat, nullptr);
+  return send(url, body, repeat, nullptr, nullptr);
 }
 
 HttpReply HttpClient::post_streaming(const std::string& url, const std::string& body, Repeat repeat,
-                                     const BodyReader& reader) {
-  return send(url, body, repeat, &reader);
+                                     const BodyReader& reader, const RestartReader& restart) {
+  return send(url, body, repeat, &reader, &restart);
 }
 
 HttpReply HttpClient::send(const std::string& url, const std::string& body, Repeat repeat,
-                           const BodyReader* reader) {
+                           const BodyReader* reader, const RestartReader* restart) {
   const auto unavailable = [this](const std::string& cause, bool may_have_run = false) {
     return NoAnswer(fmt::format("Turso at {} cannot be reached: {}", host_, cause), may_have_run);
   };
@@ -307,10 +306,7 @@ HttpReply HttpClient::send(const std::string& url, const std::string& body, Repe
   for (int attempt = 1;; ++attempt) {
     Attempt a = perform(handle, url, body, deadline, reader);
     if (a.failure) std::rethrow_exception(a.failure);
-    if (a.reply.stopped || a.read_started) {
-      if (a.rc != CURLE_OK && !a.reply.stopped) throw unavailable(a.cause, a.may_have_run);
-      return std::move(a.reply);
-    }
+    if (a.reply.stopped || (a.read_started && a.rc == CURLE_OK)) return std::move(a.reply);
     bool may_repeat = false;
     if (a.rc != CURLE_OK) {
       may_repeat = !a.final && (repeat == Repeat::always ||
@@ -331,6 +327,9 @@ HttpReply HttpClient::send(const std::string& url, const std::string& body, Repe
       if (a.rc != CURLE_OK) throw unavailable(a.cause, a.may_have_run);
       return std::move(a.reply);
     }
+    // Cut off after part of it went to the reader: repeated only if the reader can start over.
+    if (a.read_started && !(restart != nullptr && (*restart)()))
+      throw unavailable(a.cause, a.may_have_run);
     spdlog::debug("turso host={} attempt={} failed ({}), retrying in {} ms", host_, attempt,
                   a.rc != CURLE_OK ? a.cause : fmt::format("HTTP {}", a.reply.status),
                   wait.count());

@@ -34,6 +34,9 @@ struct HttpReply {
 
 // Receives a 200 answer's body as it arrives (post_streaming); false ends the transfer.
 using BodyReader = std::function<bool(std::string_view)>;
+// Asked before repeating a call whose cut-off answer went partly to the reader: true when the
+// reader started over (it handed nothing on yet), false when a repeat would repeat its effect.
+using RestartReader = std::function<bool()>;
 
 // What post() throws when no answer came: ds::Error(unavailable) naming the host and the cause,
 // and whether the request may have reached the server (then it may have run: a write's
@@ -68,11 +71,11 @@ class HttpClient {
 
   // Like post(), but a 200 answer's body goes to `reader` chunk by chunk instead of being
   // collected (no size limit on the whole: the reader bounds what it keeps); other answers
-  // are collected and returned as post() returns them. Once a byte went to `reader` the call
-  // is never repeated: a cut-off answer throws NoAnswer. What `reader` throws ends the
-  // transfer and is rethrown.
+  // are collected and returned as post() returns them. An answer cut off after part of it
+  // went to `reader` is repeated (as `repeat` allows) only when `restart` says so, else it
+  // throws NoAnswer. What `reader` throws ends the transfer and is rethrown.
   HttpReply post_streaming(const std::string& url, const std::string& body, Repeat repeat,
-                           const BodyReader& reader);
+                           const BodyReader& reader, const RestartReader& restart);
 
   // HTTP requests sent so far (every attempt counts).
   std::uint64_t requests_sent() const noexcept { return sent_.load(std::memory_order_relaxed); }
@@ -83,7 +86,7 @@ class HttpClient {
   void* acquire();
   void release(void* handle);
   HttpReply send(const std::string& url, const std::string& body, Repeat repeat,
-                 const BodyReader* reader);
+                 const BodyReader* reader, const RestartReader* restart);
   Attempt perform(void* handle, const std::string& url, const std::string& body,
                   std::chrono::steady_clock::time_point deadline, const BodyReader* reader);
   // Waits `delay` unless blocking I/O is abandoned first; returns false then.

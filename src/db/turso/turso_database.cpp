@@ -446,11 +446,21 @@ bool TursoDatabase::read_through_cursor(std::string_view sql, std::span<const Va
   // as every pipeline that opens a stream does.
   const hrana::Step steps[] = {{kForeignKeysOn, {}}, {sql, params}};
   const std::string body = hrana::cursor_body(steps);
-  hrana::CursorReader reader(sink, 1, max_line_bytes_, fmt::format("Turso at {}", host()));
+  const std::string context = fmt::format("Turso at {}", host());
+  std::optional<hrana::CursorReader> reader;
+  reader.emplace(sink, 1, max_line_bytes_, context);
+  // A read cut off before any row reached the sink is repeated like any read; after, never
+  // (the sink would see rows twice).
+  const auto restart = [&] {
+    if (reader->rows() > 0) return false;
+    reader.emplace(sink, 1, max_line_bytes_, context);
+    return true;
+  };
   turso::HttpReply reply;
   try {
-    reply = http_.post_streaming(endpoint_.cursor_url(), body, Repeat::always,
-                                 [&reader](std::string_view chunk) { return reader.feed(chunk); });
+    reply = http_.post_streaming(
+        endpoint_.cursor_url(), body, Repeat::always,
+        [&reader](std::string_view chunk) { return reader->feed(chunk); }, restart);
   } catch (const turso::NoAnswer& e) {
     throw Error(Errc::unavailable, e.what());  // a read: nothing to apply, nothing unknown
   }
@@ -463,8 +473,8 @@ bool TursoDatabase::read_through_cursor(std::string_view sql, std::span<const Va
   if (reply.status != 200) {
     throw refused(redacted(hrana::http_error(reply.status, reply.body, host(), false)), reply, "");
   }
-  if (!reply.stopped) reader.finish();
-  if (const auto& e = reader.error_before(0)) warn_foreign_keys_not_enforced(*e);
+  if (!reply.stopped) reader->finish();
+  if (const auto& e = reader->error_before(0)) warn_foreign_keys_not_enforced(*e);
   return true;
 }
 
