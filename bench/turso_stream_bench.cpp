@@ -32,7 +32,7 @@ constexpr std::string_view kSql = "SELECT id, body FROM bench_rows ORDER BY id";
 
 int run(const std::string& url, std::string_view mode, long rows) {
   ds::TursoOptions options{.url = url, .token = ds::Secret("bench")};
-  // The pipeline's one answer is larger than the default 16 MiB limit at 100k rows; the
+  // The pipeline's one answer is just under the default 16 MiB limit at 100k rows; the
   // cursor's limit is per line, so it keeps the default.
   if (mode == "pipeline") options.max_response_bytes = std::size_t{1} << 30;
   ds::db::TursoDatabase db(options);
