@@ -192,6 +192,31 @@ TEST_P(TursoCursorV3, AnAnswerCutOffIsUnavailableAndNotResent) {
   EXPECT_EQ(read_all(), kRows);
 }
 
+// The stream a finished read opened serves the next read; one a sink stopped (its answer
+// unread) is never reused; a kept stream the server expired costs one more request, no error.
+TEST_P(TursoCursorV3, AFinishedReadsStreamIsReusedAndAnExpiredOneReplaced) {
+  const auto cursor_batons = [&] {
+    std::vector<bool> named;
+    for (const auto& r : backend_->proxy().requests()) {
+      if (r.target.ends_with("/v3/cursor")) named.push_back(r.body.starts_with(R"({"baton":")"));
+    }
+    return named;
+  };
+  EXPECT_EQ(read_all(), kRows);
+  EXPECT_EQ(read_all(), kRows);
+  int seen = 0;
+  auto stop = ds::db::row_sink([&](const RowView&) { return ++seen < 2; });
+  db_->stream("SELECT id, name, b FROM t ORDER BY id", {}, stop);
+  EXPECT_EQ(read_all(), kRows);
+  EXPECT_EQ(cursor_batons(), (std::vector<bool>{false, true, true, false}));
+
+  backend_->proxy().inject(
+      {.fault = Fault::expire_streams, .times = 1, .only_if_body_contains = R"({"baton":")"});
+  EXPECT_EQ(read_all(), kRows);
+  EXPECT_EQ(backend_->proxy().faults_injected(), 1);
+  EXPECT_EQ(cursor_batons(), (std::vector<bool>{false, true, true, false, true, false}));
+}
+
 // Cut off before any row reached the sink: repeated like any read, and it succeeds.
 TEST_P(TursoCursorV3, AnAnswerCutOffBeforeAnyRowIsRepeated) {
   backend_->proxy().inject({.fault = Fault::reset, .times = 1});

@@ -164,7 +164,11 @@ TEST(HranaCursor, TheRequestBodyIsOneBatchOfUnconditionalSteps) {
   const ds::db::Value args[] = {std::int64_t{7}};
   const ds::db::hrana::Step steps[] = {{"PRAGMA foreign_keys=ON", {}}, {"SELECT ?", args}};
   EXPECT_EQ(
-      ds::db::hrana::cursor_body(steps),
+      ds::db::hrana::cursor_body(std::nullopt, steps),
       R"({"baton":null,"batch":{"steps":[{"stmt":{"sql":"PRAGMA foreign_keys=ON","args":[],"want_rows":true}},)"
       R"({"stmt":{"sql":"SELECT ?","args":[{"type":"integer","value":"7"}],"want_rows":true}}]}})");
+  // A kept stream's baton, JSON-escaped.
+  EXPECT_EQ(
+      ds::db::hrana::cursor_body(std::string("b\"1"), std::span(steps).first(1)),
+      R"({"baton":"b\"1","batch":{"steps":[{"stmt":{"sql":"PRAGMA foreign_keys=ON","args":[],"want_rows":true}}]}})");
 }

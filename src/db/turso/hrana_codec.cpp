@@ -315,8 +315,13 @@ std::string PipelineWriter::finish() {
   return std::move(out_);
 }
 
-std::string cursor_body(std::span<const Step> steps) {
-  std::string out = R"({"baton":null,"batch":{"steps":[)";
+std::string cursor_body(const std::optional<std::string>& baton, std::span<const Step> steps) {
+  std::string out = R"({"baton":)";
+  if (baton)
+    append_json_string(out, *baton);
+  else
+    out += "null";
+  out += R"(,"batch":{"steps":[)";
   for (std::size_t i = 0; i < steps.size(); ++i) {
     if (i != 0) out.push_back(',');
     out += R"({"stmt":)";
@@ -333,6 +338,8 @@ void decode_cursor_line(std::string_view line, bool header, CursorEntry& out) {
   if (!doc.is_object()) malformed("a cursor line is not a JSON object");
   if (header) {
     out.kind = CursorEntry::Kind::header;
+    out.baton = optional_string(doc, "baton");
+    out.base_url = optional_string(doc, "base_url");
     return;
   }
   const auto type = optional_string(doc, "type");

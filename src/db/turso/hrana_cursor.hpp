@@ -31,6 +31,11 @@ class CursorReader {
   // The error of step `step` (< rows_step), when it failed.
   const std::optional<StreamError>& error_before(std::size_t step) const;
   std::size_t rows() const noexcept { return rows_; }
+  // The header's baton and base_url: where the stream goes on (once the header was read).
+  const std::optional<std::string>& baton() const noexcept { return entry_.baton; }
+  const std::optional<std::string>& base_url() const noexcept { return entry_.base_url; }
+  // The read step ended and the sink took every row: the stream is fit for another read.
+  bool complete() const noexcept { return done_ && !stopped_; }
 
  private:
   void line(std::string_view text);

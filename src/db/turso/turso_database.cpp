@@ -442,40 +442,61 @@ std::int64_t TursoDatabase::stream(std::string_view sql, std::span<const Value> 
 
 bool TursoDatabase::read_through_cursor(std::string_view sql, std::span<const Value> params,
                                         RowSink& sink) {
-  // The stream the cursor opens starts as the server's connections do: foreign keys first,
-  // as every pipeline that opens a stream does.
+  // Foreign keys first, as every pipeline that opens a stream does (a no-op on a reused one).
   const hrana::Step steps[] = {{kForeignKeysOn, {}}, {sql, params}};
-  const std::string body = hrana::cursor_body(steps);
   const std::string context = fmt::format("Turso at {}", host());
-  std::optional<hrana::CursorReader> reader;
-  reader.emplace(sink, 1, max_line_bytes_, context);
-  // A read cut off before any row reached the sink is repeated like any read; after, never
-  // (the sink would see rows twice).
-  const auto restart = [&] {
-    if (reader->rows() > 0) return false;
+  std::optional<turso::IdleStreams::Stream> reused = idle_streams_.take();
+  for (;;) {
+    const std::string url = reused ? reused->url : endpoint_.cursor_url();
+    const std::string body =
+        hrana::cursor_body(reused ? std::optional(reused->baton) : std::nullopt, steps);
+    std::optional<hrana::CursorReader> reader;
     reader.emplace(sink, 1, max_line_bytes_, context);
+    // A read cut off before any row reached the sink is repeated like any read; after, never
+    // (the sink would see rows twice).
+    const auto restart = [&] {
+      if (reader->rows() > 0) return false;
+      reader.emplace(sink, 1, max_line_bytes_, context);
+      return true;
+    };
+    turso::HttpReply reply;
+    try {
+      reply = http_.post_streaming(
+          url, body, Repeat::always,
+          [&reader](std::string_view chunk) { return reader->feed(chunk); }, restart);
+    } catch (const turso::NoAnswer& e) {
+      throw Error(Errc::unavailable, e.what());  // a read: nothing to apply, nothing unknown
+    }
+    if (reused && (reply.status == 400 || reply.status == 404)) {
+      // The kept stream expired on the server (STREAM_EXPIRED, or 404 on newer servers):
+      // nothing ran. Once more on a new stream.
+      spdlog::debug("turso host={} a kept stream is gone (HTTP {}); opening a new one", host(),
+                    reply.status);
+      reused.reset();
+      continue;
+    }
+    if (reply.status == 404) {
+      // No cursor endpoint (tursodb, a Hrana 2 server): nothing ran. Remember; read the other way.
+      if (cursor_available_.exchange(false, std::memory_order_relaxed))
+        spdlog::info("turso host={} has no /v3/cursor; reads go through the pipeline", host());
+      return false;
+    }
+    if (reply.status != 200) {
+      throw refused(redacted(hrana::http_error(reply.status, reply.body, host(), false)), reply,
+                    "");
+    }
+    if (!reply.stopped) reader->finish();
+    if (const auto& e = reader->error_before(0)) warn_foreign_keys_not_enforced(*e);
+    // A stream whose read ran to its end is kept for the next read; one stopped midway (the
+    // rest of its answer unread) or failed is left to expire.
+    if (reader->complete() && reader->baton()) {
+      idle_streams_.keep({*reader->baton(),
+                          reader->base_url()
+                              ? turso::follow_base_url(endpoint_, *reader->base_url()) + "v3/cursor"
+                              : url});
+    }
     return true;
-  };
-  turso::HttpReply reply;
-  try {
-    reply = http_.post_streaming(
-        endpoint_.cursor_url(), body, Repeat::always,
-        [&reader](std::string_view chunk) { return reader->feed(chunk); }, restart);
-  } catch (const turso::NoAnswer& e) {
-    throw Error(Errc::unavailable, e.what());  // a read: nothing to apply, nothing unknown
   }
-  if (reply.status == 404) {
-    // No cursor endpoint (tursodb, a Hrana 2 server): nothing ran. Remember, read the other way.
-    if (cursor_available_.exchange(false, std::memory_order_relaxed))
-      spdlog::info("turso host={} has no /v3/cursor; reads go through the pipeline", host());
-    return false;
-  }
-  if (reply.status != 200) {
-    throw refused(redacted(hrana::http_error(reply.status, reply.body, host(), false)), reply, "");
-  }
-  if (!reply.stopped) reader->finish();
-  if (const auto& e = reader->error_before(0)) warn_foreign_keys_not_enforced(*e);
-  return true;
 }
 
 std::vector<Outcome> TursoDatabase::execute_each(std::span<const Statement> statements) {

@@ -13,7 +13,8 @@
 //   stream       a read: one `POST /v3/cursor` ([PRAGMA foreign_keys=ON, the read] as one
 //                batch) whose rows go to the sink as they arrive, never all held at once;
 //                on a server without it (404, remembered) or on Hrana 2, execute's pipeline.
-//                The cursor's stream is left to the server to expire (no extra round trip).
+//                A stream whose read ran to its end is kept for the next read (idle_streams.hpp);
+//                one stopped or failed midway is left to the server to expire.
 //   transaction  a stream (baton): BEGIN rides with the first statement, each later statement
 //                is one round trip, COMMIT rides with close. A stream the server expires or
 //                kills (any non-2xx answer) fails the transaction with ds::Error(unavailable);
@@ -40,6 +41,7 @@
 #include "db/connection.hpp"
 #include "db/turso/hrana_codec.hpp"
 #include "db/turso/http_client.hpp"
+#include "db/turso/idle_streams.hpp"
 #include "db/turso/turso_url.hpp"
 
 namespace ds::db {
@@ -99,6 +101,8 @@ class TursoDatabase final : public Connection {
   std::atomic<bool> close_accepted_{true};
   std::atomic<bool> cursor_available_{true};
   std::size_t max_line_bytes_;
+  // sqld expires a stream after 10 s idle: one idle for 5 s is still there.
+  turso::IdleStreams idle_streams_{8, std::chrono::seconds(5)};
 };
 
 // Opens the driver and proves the server answers and accepts the token (`SELECT 1`): for
