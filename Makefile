@@ -68,6 +68,7 @@ bench: build
 	@if [ -n "$(BENCH_BASELINE)" ]; then scripts/bench-metrics.sh $(BUILD_DIR) $(BENCH_BASELINE); \
 	  else echo "bench: metrics against a baseline needs BENCH_BASELINE=<build of an older commit>"; fi
 	@bench/migrate_bench.sh $(BUILD_DIR)
+	@scripts/bench-turso-stream.sh $(BUILD_DIR)
 
 format:
 	find src tests bench -name '*.[ch]pp' | xargs clang-format -i

@@ -26,10 +26,14 @@ class ResultRow final : public RowView {
 
 }  // namespace
 
+bool stream_row(std::span<const Value> cells, RowSink& sink) {
+  return sink.row(ResultRow(cells));
+}
+
 void stream_rows(const Result& result, RowSink& sink) {
   const std::size_t n = result.row_count();
   for (std::size_t i = 0; i < n; ++i) {
-    if (!sink.row(ResultRow(result.row(i)))) return;
+    if (!stream_row(result.row(i), sink)) return;
   }
 }
 

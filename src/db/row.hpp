@@ -65,6 +65,10 @@ RowSinkFn<std::decay_t<F>> row_sink(F&& on_row) {
   return RowSinkFn<std::decay_t<F>>(std::forward<F>(on_row));
 }
 
+// Hands one row of owned cells to `sink`; returns what the sink returned (how a driver that
+// decodes rows one at a time streams them).
+bool stream_row(std::span<const Value> cells, RowSink& sink);
+
 // Hands each row of an already collected `result` to `sink` (how a driver without its own
 // streaming path streams, and how batch() results are decoded).
 void stream_rows(const Result& result, RowSink& sink);

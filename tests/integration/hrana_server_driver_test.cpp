@@ -9,6 +9,8 @@
 #include <atomic>
 #include <cmath>
 #include <limits>
+#include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "core/error.hpp"
@@ -24,6 +26,7 @@ using ds::db::Statement;
 using ds::db::TursoDatabase;
 using ds::db::Value;
 using ds::test::HranaTestServer;
+using nlohmann::json;
 
 namespace {
 
@@ -337,6 +340,24 @@ TEST(HranaServer, ServesOnlyTheVersionsItIsToldTo) {
   ds::test::HttpClient h2("127.0.0.1", only2.port());
   EXPECT_EQ(h2.request("POST", "/v3/pipeline", select).status, 404);
   EXPECT_EQ(h2.request("POST", "/v2/pipeline", select).status, 200);
+
+  // The cursor is Hrana 3's: served only with v3, as newline-delimited entries (the spec's
+  // "Cursors": the header, then step_begin / row... / step_end per step run).
+  const std::string cursor =
+      R"({"baton":null,"batch":{"steps":[{"stmt":{"sql":"SELECT 1 AS a UNION ALL SELECT 2"}}]}})";
+  EXPECT_EQ(h2.request("POST", "/v3/cursor", cursor).status, 404);
+  const auto answer = h3.request("POST", "/v3/cursor", cursor);
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  std::vector<json> lines;
+  std::istringstream in(answer.body);
+  for (std::string line; std::getline(in, line);) lines.push_back(json::parse(line));
+  ASSERT_EQ(lines.size(), 5u) << answer.body;
+  EXPECT_TRUE(lines[0]["baton"].is_string());
+  EXPECT_EQ(lines[1]["type"], "step_begin");
+  EXPECT_EQ(lines[1]["cols"][0]["name"], "a");
+  EXPECT_EQ(lines[2]["row"][0]["value"], "1");
+  EXPECT_EQ(lines[3]["row"][0]["value"], "2");
+  EXPECT_EQ(lines[4]["type"], "step_end");
 }
 
 }  // namespace

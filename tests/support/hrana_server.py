@@ -4,6 +4,7 @@
 It follows libSQL's HRANA_2_SPEC / HRANA_3_SPEC / HTTP_V2_SPEC (see shared/spec/hrana.md)
 where the local `tursodb` does not: real streams (one SQLite connection per baton), `close`,
 `sequence`, `store_sql` / `close_sql`, v3 `get_autocommit` and the `is_autocommit` condition,
+v3's streaming `POST /v3/cursor` (when it serves v3),
 true `affected_row_count` and `last_insert_rowid`, sqld-like error codes, auth, and stream
 expiry. Each stream's connection is opened with stock SQLite defaults (foreign keys OFF): a
 client that wants them must turn them on itself.
@@ -271,6 +272,20 @@ class Stream:
         except (sqlite3.Error, sqlite3.Warning) as e:
             raise error_of(e) from None
         cols = [{"name": d[0], "decltype": None} for d in (cur.description or [])]
+        affected, rowid, delta = self._counts(sql, cur, before_changes, before_rowid)
+        cur.close()
+        return {
+            "cols": cols,
+            "rows": [[encode_value(x) for x in row] for row in rows] if stmt["want_rows"] else [],
+            "affected_row_count": affected,
+            "last_insert_rowid": rowid,
+            "rows_read": len(rows),
+            "rows_written": max(delta, 0),
+        }
+
+    def _counts(self, sql, cur, before_changes, before_rowid):
+        """(affected_row_count, last_insert_rowid or None, total changes) of a statement run."""
+        conn = self.conn
         delta = conn.total_changes - before_changes
         kw = first_keyword(sql)
         dml = kw in ("INSERT", "REPLACE", "UPDATE", "DELETE")
@@ -282,15 +297,56 @@ class Stream:
             affected = 0
         rowid = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
         wrote_insert = affected > 0 and (kw in ("INSERT", "REPLACE") or (kw == "WITH" and rowid != before_rowid))
-        cur.close()
-        return {
-            "cols": cols,
-            "rows": [[encode_value(x) for x in row] for row in rows] if stmt["want_rows"] else [],
-            "affected_row_count": affected,
-            "last_insert_rowid": str(rowid) if wrote_insert else None,
-            "rows_read": len(rows),
-            "rows_written": max(delta, 0),
-        }
+        return affected, str(rowid) if wrote_insert else None, delta
+
+    def cursor(self, steps):
+        """Runs a batch as Hrana 3's cursor does: yields its entries (step_begin, row...,
+        step_end | step_error) as the rows are stepped to, never holding a step's rows."""
+        results, errors = [], []
+        for i, (stmt, cond) in enumerate(steps):
+            if cond is not None and not self._eval(cond, results, errors):
+                results.append(None)
+                errors.append(None)
+                continue
+            try:
+                yield from self._cursor_step(i, stmt)
+                results.append(True)
+                errors.append(None)
+            except StmtError as e:
+                results.append(None)
+                errors.append({"message": e.message, "code": e.code})
+                yield {"type": "step_error", "step": i, "error": errors[-1]}
+
+    def _cursor_step(self, i, stmt):
+        sql = self.resolve(stmt["sql"], stmt["sql_id"])
+        args, named = stmt["args"], stmt["named_args"]
+        if named and args:
+            raise StmtError("mixing positional and named arguments is not supported here", "ARGS_INVALID")
+        params = {n[1:] if n[:1] in (":", "@", "$") else n: v for n, v in named} if named else args
+        before_changes = self.conn.total_changes
+        before_rowid = self.conn.execute("SELECT last_insert_rowid()").fetchone()[0]
+        cur = self.conn.cursor()
+        try:
+            try:
+                cur.execute(sql, params)
+            except (sqlite3.Error, sqlite3.Warning) as e:
+                raise error_of(e) from None
+            yield {"type": "step_begin", "step": i,
+                   "cols": [{"name": d[0], "decltype": None} for d in (cur.description or [])]}
+            while True:
+                try:
+                    rows = cur.fetchmany(256)
+                except (sqlite3.Error, sqlite3.Warning) as e:
+                    raise error_of(e) from None
+                if not rows:
+                    break
+                if stmt["want_rows"]:
+                    for row in rows:
+                        yield {"type": "row", "row": [encode_value(x) for x in row]}
+            affected, rowid, _ = self._counts(sql, cur, before_changes, before_rowid)
+            yield {"type": "step_end", "affected_row_count": affected, "last_insert_rowid": rowid}
+        finally:
+            cur.close()
 
     def sequence(self, sql):
         start = 0
@@ -474,11 +530,14 @@ class Handler(BaseHTTPRequestHandler):
             # sqld; a later request with one of their batons gets STREAM_EXPIRED.
             return self.send_json(200, {"expired": self.server.streams.close_all()})
         m = re.fullmatch(r"/v([23])/pipeline", path)
-        if not m or int(m.group(1)) not in self.server.versions:
+        cursor = path == "/v3/cursor" and 3 in self.server.versions
+        if not cursor and (not m or int(m.group(1)) not in self.server.versions):
             return self.send_json(404, {"error": "not found: POST %s" % path})
         token = self.server.token
         if token is not None and self.headers.get("Authorization", "") != "Bearer " + token:
             return self.send_json(401, {"error": "Unauthorized: the auth token is missing or wrong"})
+        if cursor:
+            return self.cursor(raw)
         self.pipeline(int(m.group(1)), raw)
 
     def pipeline(self, version, raw):
@@ -517,9 +576,78 @@ class Handler(BaseHTTPRequestHandler):
             new_baton = streams.rebaton(stream, baton)
         self.send_json(200, {"baton": new_baton, "base_url": None, "results": results})
 
+    def cursor(self, raw):
+        """`POST /v3/cursor`: the header line, then one line per entry, sent as the rows are
+        read (chunked), so neither side holds the whole result."""
+        try:
+            body = json.loads(raw.decode("utf-8"))
+            if not isinstance(body, dict):
+                raise ProtocolError("a cursor request must be an object with `batch`")
+            baton = body.get("baton")
+            if baton is not None and not isinstance(baton, str):
+                raise ProtocolError("`baton` must be a string or null")
+            steps = parse_batch(body.get("batch"), 3)
+        except (ValueError, UnicodeDecodeError) as e:
+            return self.send_json(400, {"error": "malformed JSON: %s" % e})
+        except ProtocolError as e:
+            return self.send_json(400, {"error": str(e)})
+
+        streams = self.server.streams
+        stream = streams.open() if baton is None else streams.find(baton)
+        if stream is None:
+            return self.expired()
+        with stream.lock:
+            if baton is not None and (stream.closed or stream.baton != baton):
+                return self.expired()
+            new_baton = streams.rebaton(stream, baton)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            out = ChunkedLines(self.wfile)
+            entries = stream.cursor(steps)
+            try:
+                out.line({"baton": new_baton, "base_url": None})
+                for entry in entries:
+                    out.line(entry)
+                out.finish()
+            except (BrokenPipeError, ConnectionResetError):
+                # The client stopped reading (it had the rows it wanted): so does the cursor.
+                self.close_connection = True
+            finally:
+                entries.close()
+                stream.last_used = time.monotonic()
+
     def expired(self):
         status = self.server.unknown_baton_status
         self.send_json(status, {"message": "the stream has expired or never existed", "code": "STREAM_EXPIRED"})
+
+
+class ChunkedLines:
+    """Newline-delimited JSON as an HTTP/1.1 chunked body, a chunk per 64 KiB or so."""
+
+    def __init__(self, wfile):
+        self.wfile = wfile
+        self.buf = []
+        self.size = 0
+
+    def line(self, obj):
+        data = json.dumps(obj, allow_nan=False, separators=(",", ":")).encode("utf-8") + b"\n"
+        self.buf.append(data)
+        self.size += len(data)
+        if self.size >= 65536:
+            self._flush()
+
+    def _flush(self):
+        if self.size:
+            self.wfile.write(b"%x\r\n" % self.size + b"".join(self.buf) + b"\r\n")
+            self.wfile.flush()
+        self.buf, self.size = [], 0
+
+    def finish(self):
+        self._flush()
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
 
 
 class Server(ThreadingHTTPServer):

@@ -4,7 +4,8 @@
 // folder the test owns, on a free loopback port, ready (it printed its listening line) when
 // the constructor returns. Unlike tursodb it has real streams (one SQLite connection per
 // baton, opened with stock defaults: foreign keys off), `close`, auth, true counts and
-// sqld-like error codes; it serves /v2/pipeline, /v3/pipeline or both.
+// sqld-like error codes; it serves /v2/pipeline, /v3/pipeline or both (with v3, the streaming
+// /v3/cursor too).
 #include <cstdint>
 #include <filesystem>
 #include <memory>

@@ -222,8 +222,9 @@ class SelectQuery<std::tuple<Items...>, From, std::tuple<Joins...>, Where, std::
     return count;
   }
 
-  // The first row, or nullopt. The rows after it are not read; with Turso they are still
-  // sent, so add limit(1) when more rows could match.
+  // The first row, or nullopt. The rows after it are not read; on Turso the server still
+  // computes and sends some of them (all of them through the pipeline), so add limit(1) when
+  // more rows could match.
   std::optional<row_type> first() const {
     check_rules();
     std::vector<Value> params;

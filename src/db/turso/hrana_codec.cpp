@@ -315,6 +315,71 @@ std::string PipelineWriter::finish() {
   return std::move(out_);
 }
 
+std::string cursor_body(const std::optional<std::string>& baton, std::span<const Step> steps) {
+  std::string out = R"({"baton":)";
+  if (baton)
+    append_json_string(out, *baton);
+  else
+    out += "null";
+  out += R"(,"batch":{"steps":[)";
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    if (i != 0) out.push_back(',');
+    out += R"({"stmt":)";
+    append_stmt(out, steps[i].sql, steps[i].params);
+    out.push_back('}');
+  }
+  out += "]}}";
+  return out;
+}
+
+void decode_cursor_line(std::string_view line, bool header, CursorEntry& out) {
+  json doc = json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) malformed("a cursor line is not JSON");
+  if (!doc.is_object()) malformed("a cursor line is not a JSON object");
+  if (header) {
+    out.kind = CursorEntry::Kind::header;
+    out.baton = optional_string(doc, "baton");
+    out.base_url = optional_string(doc, "base_url");
+    return;
+  }
+  const auto type = optional_string(doc, "type");
+  const auto step_of = [&] {
+    const json* s = member(doc, "step");
+    if (s == nullptr) malformed("a cursor entry has no step");
+    const std::int64_t n = parse_int64(*s, "a cursor step");
+    if (n < 0) malformed("a cursor step is negative");
+    return static_cast<std::size_t>(n);
+  };
+  const auto error_of = [&] {
+    const json* e = member(doc, "error");
+    return e != nullptr ? decode_error(*e) : StreamError{};
+  };
+  if (type == "row") {
+    json* row = member(doc, "row");
+    if (row == nullptr || !row->is_array()) malformed("a cursor row is not an array");
+    out.kind = CursorEntry::Kind::row;
+    out.row.clear();
+    for (auto& cell : *row) out.row.push_back(decode_value(cell));
+  } else if (type == "step_begin") {
+    const json* cols = member(doc, "cols");
+    if (cols == nullptr || !cols->is_array()) malformed("'cols' is not an array");
+    out.kind = CursorEntry::Kind::step_begin;
+    out.step = step_of();
+    out.columns = cols->size();
+  } else if (type == "step_end") {
+    out.kind = CursorEntry::Kind::step_end;
+  } else if (type == "step_error") {
+    out.kind = CursorEntry::Kind::step_error;
+    out.step = step_of();
+    out.error = error_of();
+  } else if (type == "error") {
+    out.kind = CursorEntry::Kind::error;
+    out.error = error_of();
+  } else {
+    out.kind = CursorEntry::Kind::other;
+  }
+}
+
 PipelineResponse decode_pipeline_response(std::string_view body) {
   json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
   return decode_document(doc);

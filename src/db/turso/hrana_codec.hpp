@@ -91,6 +91,26 @@ PipelineResponse decode_pipeline_response(std::string_view body);
 // JSON and rows at once).
 PipelineResponse consume_pipeline_response(std::string&& body);
 
+// The body of one `POST /v3/cursor` (Hrana 3): on the stream `baton` names (a new one when
+// null), `steps` as one batch, every step unconditionally, as a pipeline runs its requests.
+// Same rules for text and floats as PipelineWriter.
+std::string cursor_body(const std::optional<std::string>& baton, std::span<const Step> steps);
+
+// One line of a `/v3/cursor` answer. The first line is the header ({baton, base_url}); every
+// later one is an entry. Decoding reuses `row`'s storage, line after line.
+struct CursorEntry {
+  enum class Kind { header, step_begin, row, step_end, step_error, error, other };
+  Kind kind = Kind::other;
+  std::size_t step = 0;                        // step_begin, step_error
+  std::size_t columns = 0;                     // step_begin
+  std::vector<Value> row;                      // row
+  StreamError error;                           // step_error, error
+  std::optional<std::string> baton, base_url;  // header
+};
+// Throws ds::Error(unavailable) for a malformed line (never quoting it). Unknown entry types
+// are Kind::other, to be ignored.
+void decode_cursor_line(std::string_view line, bool header, CursorEntry& out);
+
 // The parts, exposed for tests.
 std::string encode_value(const Value& value);
 

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <exception>
 #include <random>
 #include <thread>
 
@@ -26,15 +27,38 @@ using Clock = std::chrono::steady_clock;
 
 // The one bounded reader of every answer: past `limit` bytes it stops the transfer
 // (CURLE_WRITE_ERROR) instead of buffering an answer of any size.
+// With a reader, a 200 answer's body goes to it instead (decided at its first byte, when the
+// status is known); exceptions cannot cross libcurl, so the reader's is kept for the caller.
 struct BodySink {
   std::string* out;
   std::size_t limit;
   bool exceeded = false;
+  const BodyReader* reader = nullptr;
+  CURL* handle = nullptr;
+  std::optional<bool> to_reader{};
+  std::size_t read_bytes = 0;  // handed to the reader
+  bool stopped = false;
+  std::exception_ptr failure{};
 };
 
 std::size_t append_body(char* data, std::size_t size, std::size_t n, void* user) {
   auto& sink = *static_cast<BodySink*>(user);
   const std::size_t bytes = size * n;
+  if (sink.reader != nullptr && !sink.to_reader) {
+    long status = 0;
+    curl_easy_getinfo(sink.handle, CURLINFO_RESPONSE_CODE, &status);
+    sink.to_reader = status == 200;
+  }
+  if (sink.to_reader.value_or(false)) {
+    try {
+      sink.read_bytes += bytes;
+      if ((*sink.reader)(std::string_view(data, bytes))) return bytes;
+      sink.stopped = true;
+    } catch (...) {
+      sink.failure = std::current_exception();
+    }
+    return 0;
+  }
   if (bytes > sink.limit - sink.out->size()) {
     sink.exceeded = true;
     return 0;
@@ -119,6 +143,8 @@ struct HttpClient::Attempt {
   std::string cause;
   bool final = false;         // never repeated: too large, or abandoned
   bool may_have_run = false;  // the request (or part of it) was sent: the server may have run it
+  bool read_started = false;  // part of a 200 answer went to the reader
+  std::exception_ptr failure;  // what the reader threw
 };
 
 HttpClient::HttpClient(std::string host, const Secret& token, const TursoOptions& options)
@@ -182,10 +208,12 @@ void HttpClient::release(void* handle) {
 }
 
 HttpClient::Attempt HttpClient::perform(void* handle, const std::string& url,
-                                        const std::string& body, Clock::time_point deadline) {
+                                        const std::string& body, Clock::time_point deadline,
+                                        const BodyReader* reader) {
   CURL* h = static_cast<CURL*>(handle);
   Attempt a;
-  BodySink sink{&a.reply.body, options_.max_response_bytes};
+  BodySink sink{
+      .out = &a.reply.body, .limit = options_.max_response_bytes, .reader = reader, .handle = h};
   char errbuf[CURL_ERROR_SIZE] = {};
   const long left = remaining_ms(deadline);
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
@@ -208,7 +236,11 @@ HttpClient::Attempt HttpClient::perform(void* handle, const std::string& url,
   curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &request_bytes);
   a.may_have_run = !never_reached_server(a.rc) &&
                    (request_bytes > 0 || source.offset > 0 || a.rc == CURLE_SEND_FAIL_REWIND);
-  if (a.rc == CURLE_OK) {
+  a.read_started = sink.read_bytes > 0;
+  a.failure = sink.failure;
+  if (a.rc == CURLE_OK || sink.stopped || sink.failure) {
+    a.final = a.rc != CURLE_OK;
+    a.reply.stopped = sink.stopped;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &a.reply.status);
     curl_off_t retry_after = 0;
     if (curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0)
@@ -223,6 +255,9 @@ HttpClient::Attempt HttpClient::perform(void* handle, const std::string& url,
   } else if (a.rc == CURLE_ABORTED_BY_CALLBACK) {
     a.final = true;
     a.cause = "the request was abandoned: the server is shutting down";
+  } else if (a.read_started) {
+    a.cause = fmt::format("its answer was cut off after {} bytes ({})", sink.read_bytes,
+                          describe(a.rc, errbuf, options_));
   } else {
     a.cause = describe(a.rc, errbuf, options_);
   }
@@ -269,6 +304,16 @@ WireMetrics& wire_metrics() {
 }  // namespace
 
 HttpReply HttpClient::post(const std::string& url, const std::string& body, Repeat repeat) {
+  return send(url, body, repeat, nullptr, nullptr);
+}
+
+HttpReply HttpClient::post_streaming(const std::string& url, const std::string& body, Repeat repeat,
+                                     const BodyReader& reader, const RestartReader& restart) {
+  return send(url, body, repeat, &reader, &restart);
+}
+
+HttpReply HttpClient::send(const std::string& url, const std::string& body, Repeat repeat,
+                           const BodyReader* reader, const RestartReader* restart) {
   auto& wire = wire_metrics();
   const auto unavailable = [this](const std::string& cause, bool may_have_run = false) {
     return NoAnswer(fmt::format("Turso at {} cannot be reached: {}", host_, cause), may_have_run);
@@ -289,12 +334,14 @@ HttpReply HttpClient::post(const std::string& url, const std::string& body, Repe
   for (int attempt = 1;; ++attempt) {
     wire.requests.add();
     if (attempt > 1) wire.retries.add();
-    Attempt a = perform(handle, url, body, deadline);
+    Attempt a = perform(handle, url, body, deadline, reader);
     if (a.rc != CURLE_OK) {
       wire.no_answer.add();
     } else if (a.reply.status >= 400) {
       wire.error_status.add();
     }
+    if (a.failure) std::rethrow_exception(a.failure);
+    if (a.reply.stopped || (a.read_started && a.rc == CURLE_OK)) return std::move(a.reply);
     bool may_repeat = false;
     if (a.rc != CURLE_OK) {
       may_repeat = !a.final && (repeat == Repeat::always ||
@@ -315,6 +362,9 @@ HttpReply HttpClient::post(const std::string& url, const std::string& body, Repe
       if (a.rc != CURLE_OK) throw unavailable(a.cause, a.may_have_run);
       return std::move(a.reply);
     }
+    // Cut off after part of it went to the reader: repeated only if the reader can start over.
+    if (a.read_started && !(restart != nullptr && (*restart)()))
+      throw unavailable(a.cause, a.may_have_run);
     spdlog::debug("turso host={} attempt={} failed ({}), retrying in {} ms", host_, attempt,
                   a.rc != CURLE_OK ? a.cause : fmt::format("HTTP {}", a.reply.status),
                   wait.count());

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -28,7 +29,14 @@ struct HttpReply {
   long status = 0;
   std::string body;
   std::optional<long> retry_after_s;  // the answer's Retry-After, in seconds
+  bool stopped = false;               // post_streaming(): the reader ended the transfer
 };
+
+// Receives a 200 answer's body as it arrives (post_streaming); false ends the transfer.
+using BodyReader = std::function<bool(std::string_view)>;
+// Asked before repeating a call whose cut-off answer went partly to the reader: true when the
+// reader started over (it handed nothing on yet), false when a repeat would repeat its effect.
+using RestartReader = std::function<bool()>;
 
 // What post() throws when no answer came: ds::Error(unavailable) naming the host and the cause,
 // and whether the request may have reached the server (then it may have run: a write's
@@ -61,6 +69,14 @@ class HttpClient {
   // would pass the call's deadline.
   HttpReply post(const std::string& url, const std::string& body, Repeat repeat);
 
+  // Like post(), but a 200 answer's body goes to `reader` chunk by chunk instead of being
+  // collected (no size limit on the whole: the reader bounds what it keeps); other answers
+  // are collected and returned as post() returns them. An answer cut off after part of it
+  // went to `reader` is repeated (as `repeat` allows) only when `restart` says so, else it
+  // throws NoAnswer. What `reader` throws ends the transfer and is rethrown.
+  HttpReply post_streaming(const std::string& url, const std::string& body, Repeat repeat,
+                           const BodyReader& reader, const RestartReader& restart);
+
   // HTTP requests sent so far (every attempt counts).
   std::uint64_t requests_sent() const noexcept { return sent_.load(std::memory_order_relaxed); }
   const std::string& host() const noexcept { return host_; }
@@ -69,8 +85,10 @@ class HttpClient {
   struct Attempt;
   void* acquire();
   void release(void* handle);
+  HttpReply send(const std::string& url, const std::string& body, Repeat repeat,
+                 const BodyReader* reader, const RestartReader* restart);
   Attempt perform(void* handle, const std::string& url, const std::string& body,
-                  std::chrono::steady_clock::time_point deadline);
+                  std::chrono::steady_clock::time_point deadline, const BodyReader* reader);
   // Waits `delay` unless blocking I/O is abandoned first; returns false then.
   static bool backoff_wait(std::chrono::milliseconds delay);
 

@@ -10,6 +10,7 @@
 #include "db/fail_when.hpp"
 #include "db/sql_keyword.hpp"
 #include "db/statement_metrics.hpp"
+#include "db/turso/hrana_cursor.hpp"
 #include "db/turso/hrana_errors.hpp"
 #include "db/turso/write_counts.hpp"
 
@@ -33,6 +34,21 @@ class AnsweredError : public Error {
  private:
   long status_;
 };
+
+// A non-200 answer as the error its caller sees; `e` is the redacted http_error().
+AnsweredError refused(const Error& e, const turso::HttpReply& reply,
+                      std::string_view note_for_5xx) {
+  std::string note;
+  if (reply.status == 429) {
+    note =
+        fmt::format("; the server refused to run it (rate limited{}): it was not applied",
+                    reply.retry_after_s ? fmt::format(", Retry-After: {} s", *reply.retry_after_s)
+                                        : std::string());
+  } else if (reply.status >= 500) {
+    note = note_for_5xx;
+  }
+  return AnsweredError(Error(e.code(), e.what() + note, e.native_code()), reply.status);
+}
 
 // What a request that got no usable answer means for its effect, said in its error: a write
 // that may have run is never repeated, and its caller must know it may have been applied.
@@ -148,13 +164,13 @@ const std::string kForeignKeyCheck = fail_when("EXISTS (SELECT 1 FROM pragma_for
 constexpr std::string_view kRollback[] = {"ROLLBACK"};
 constexpr std::string_view kForeignKeysOn = "PRAGMA foreign_keys=ON";
 
-void warn_foreign_keys_not_enforced(const RequestOutcome& outcome) {
+void warn_foreign_keys_not_enforced(const hrana::StreamError& error) {
   static std::atomic<bool> warned{false};
   if (!warned.exchange(true)) {
     spdlog::error(
         "turso: the server refused PRAGMA foreign_keys=ON ({}): foreign keys may not be "
         "enforced on this server",
-        outcome.error->message);
+        error.message);
   }
 }
 constexpr std::string_view kRollbackSavepoint[] = {"ROLLBACK TO ds_batch", "RELEASE ds_batch"};
@@ -313,7 +329,8 @@ TursoDatabase::TursoDatabase(const TursoOptions& options)
     : endpoint_(turso::parse_endpoint(options.url)),
       token_(options.token ? *options.token : endpoint_.url_token.value_or(Secret())),
       encryption_key_(options.encryption_key),
-      http_(endpoint_.host, token_, options) {
+      http_(endpoint_.host, token_, options),
+      max_line_bytes_(options.max_response_bytes) {
   if (token_.empty()) {
     throw Error(Errc::validation,
                 "Turso needs an auth token: set TURSO_AUTH_TOKEN (or authToken in the URL)");
@@ -374,7 +391,7 @@ PipelineResponse TursoDatabase::send(const std::string* stream_url,
       }
       resp.results.resize(requests);  // the close outcome carries nothing
       if (opens_stream) {
-        if (resp.results.front().error) warn_foreign_keys_not_enforced(resp.results.front());
+        if (resp.results.front().error) warn_foreign_keys_not_enforced(*resp.results.front().error);
         resp.results.erase(resp.results.begin());
       }
       if (spoke != nullptr && !stream_url) *spoke = protocol;
@@ -399,17 +416,8 @@ PipelineResponse TursoDatabase::send(const std::string* stream_url,
                    host());
       continue;
     }
-    const Error e = redacted(hrana::http_error(reply.status, reply.body, host(), in_stream));
-    std::string note;
-    if (reply.status == 429) {
-      note =
-          fmt::format("; the server refused to run it (rate limited{}): it was not applied",
-                      reply.retry_after_s ? fmt::format(", Retry-After: {} s", *reply.retry_after_s)
-                                          : std::string());
-    } else if (reply.status >= 500) {
-      note = outcome_note(true, repeat, in_stream, last);
-    }
-    throw AnsweredError(Error(e.code(), e.what() + note, e.native_code()), reply.status);
+    throw refused(redacted(hrana::http_error(reply.status, reply.body, host(), in_stream)), reply,
+                  outcome_note(true, repeat, in_stream, last));
   }
 }
 
@@ -424,6 +432,76 @@ Result TursoDatabase::execute(std::string_view sql, std::span<const Value> param
       false);
   std::vector<std::optional<Result>> scratch;
   return take_statement(resp.results, counted, 0, scratch, host());
+}
+
+std::int64_t TursoDatabase::stream(std::string_view sql, std::span<const Value> params,
+                                   RowSink& sink) {
+  // Writes keep execute's pipeline: their counts ride with them, and a write is never cut
+  // off half-read by a sink that stops.
+  if (sql_keyword::is_read(sql) && streams_reads()) {
+    const StatementTimer timer(StatementKind::read);
+    if (read_through_cursor(sql, params, sink)) return 0;  // a read writes nothing
+  }
+  return Executor::stream(sql, params, sink);  // execute() times itself
+}
+
+bool TursoDatabase::read_through_cursor(std::string_view sql, std::span<const Value> params,
+                                        RowSink& sink) {
+  // Foreign keys first, as every pipeline that opens a stream does (a no-op on a reused one).
+  const hrana::Step steps[] = {{kForeignKeysOn, {}}, {sql, params}};
+  const std::string context = fmt::format("Turso at {}", host());
+  std::optional<turso::IdleStreams::Stream> reused = idle_streams_.take();
+  for (;;) {
+    const std::string url = reused ? reused->url : endpoint_.cursor_url();
+    const std::string body =
+        hrana::cursor_body(reused ? std::optional(reused->baton) : std::nullopt, steps);
+    std::optional<hrana::CursorReader> reader;
+    reader.emplace(sink, 1, max_line_bytes_, context);
+    // A read cut off before any row reached the sink is repeated like any read; after, never
+    // (the sink would see rows twice).
+    const auto restart = [&] {
+      if (reader->rows() > 0) return false;
+      reader.emplace(sink, 1, max_line_bytes_, context);
+      return true;
+    };
+    turso::HttpReply reply;
+    try {
+      reply = http_.post_streaming(
+          url, body, Repeat::always,
+          [&reader](std::string_view chunk) { return reader->feed(chunk); }, restart);
+    } catch (const turso::NoAnswer& e) {
+      throw Error(Errc::unavailable, e.what());  // a read: nothing to apply, nothing unknown
+    }
+    if (reused && (reply.status == 400 || reply.status == 404)) {
+      // The kept stream expired on the server (STREAM_EXPIRED, or 404 on newer servers):
+      // nothing ran. Once more on a new stream.
+      spdlog::debug("turso host={} a kept stream is gone (HTTP {}); opening a new one", host(),
+                    reply.status);
+      reused.reset();
+      continue;
+    }
+    if (reply.status == 404) {
+      // No cursor endpoint (tursodb, a Hrana 2 server): nothing ran. Remember; read the other way.
+      if (cursor_available_.exchange(false, std::memory_order_relaxed))
+        spdlog::info("turso host={} has no /v3/cursor; reads go through the pipeline", host());
+      return false;
+    }
+    if (reply.status != 200) {
+      throw refused(redacted(hrana::http_error(reply.status, reply.body, host(), false)), reply,
+                    "");
+    }
+    if (!reply.stopped) reader->finish();
+    if (const auto& e = reader->error_before(0)) warn_foreign_keys_not_enforced(*e);
+    // A stream whose read ran to its end is kept for the next read; one stopped midway (the
+    // rest of its answer unread) or failed is left to expire.
+    if (reader->complete() && reader->baton()) {
+      idle_streams_.keep({*reader->baton(),
+                          reader->base_url()
+                              ? turso::follow_base_url(endpoint_, *reader->base_url()) + "v3/cursor"
+                              : url});
+    }
+    return true;
+  }
 }
 
 std::vector<Outcome> TursoDatabase::execute_each(std::span<const Statement> statements) {

@@ -10,6 +10,11 @@
 //                COMMIT if ok(last); ROLLBACK if not ok(COMMIT)), then close
 //   migration_batch  one pipeline: PRAGMA foreign_keys=OFF, the atomic batch with a
 //                foreign-key check before its COMMIT, PRAGMA foreign_keys=ON, close
+//   stream       a read: one `POST /v3/cursor` ([PRAGMA foreign_keys=ON, the read] as one
+//                batch) whose rows go to the sink as they arrive, never all held at once;
+//                on a server without it (404, remembered) or on Hrana 2, execute's pipeline.
+//                A stream whose read ran to its end is kept for the next read (idle_streams.hpp);
+//                one stopped or failed midway is left to the server to expire.
 //   transaction  a stream (baton): BEGIN rides with the first statement, each later statement
 //                is one round trip, COMMIT rides with close. A stream the server expires or
 //                kills (any non-2xx answer) fails the transaction with ds::Error(unavailable);
@@ -36,6 +41,7 @@
 #include "db/connection.hpp"
 #include "db/turso/hrana_codec.hpp"
 #include "db/turso/http_client.hpp"
+#include "db/turso/idle_streams.hpp"
 #include "db/turso/turso_url.hpp"
 
 namespace ds::db {
@@ -46,6 +52,7 @@ class TursoDatabase final : public Connection {
   explicit TursoDatabase(const TursoOptions& options);
 
   Result execute(std::string_view sql, std::span<const Value> params = {}) override;
+  std::int64_t stream(std::string_view sql, std::span<const Value> params, RowSink& sink) override;
   // One pipeline: [execute...,  close].
   std::vector<Outcome> execute_each(std::span<const Statement> statements) override;
   std::vector<Result> batch(std::span<const Statement> statements) override;
@@ -61,6 +68,12 @@ class TursoDatabase final : public Connection {
   const std::string& host() const noexcept { return endpoint_.host; }
   // False once the server has rejected a `close` request.
   bool sends_close() const noexcept { return close_accepted_.load(std::memory_order_relaxed); }
+  // False once the server has answered 404 to `/v3/cursor` (or speaks only Hrana 2): reads
+  // then go through the pipeline.
+  bool streams_reads() const noexcept {
+    return cursor_available_.load(std::memory_order_relaxed) &&
+           protocol_.load(std::memory_order_relaxed) == turso::Protocol::v3;
+  }
 
  private:
   friend class TursoStream;
@@ -75,6 +88,9 @@ class TursoDatabase final : public Connection {
                                const std::optional<std::string>& baton, const Build& build,
                                bool last, turso::Repeat repeat, bool in_stream,
                                turso::Protocol* spoke = nullptr);
+  // A read through `/v3/cursor`; false (nothing ran, nothing reached the sink) when the
+  // server has no such endpoint.
+  bool read_through_cursor(std::string_view sql, std::span<const Value> params, RowSink& sink);
   Error redacted(const Error& e) const;
 
   turso::Endpoint endpoint_;
@@ -83,6 +99,10 @@ class TursoDatabase final : public Connection {
   std::optional<Secret> encryption_key_;  // only to keep it out of error messages
   turso::HttpClient http_;
   std::atomic<bool> close_accepted_{true};
+  std::atomic<bool> cursor_available_{true};
+  std::size_t max_line_bytes_;
+  // sqld expires a stream after 10 s idle: one idle for 5 s is still there.
+  turso::IdleStreams idle_streams_{8, std::chrono::seconds(5)};
 };
 
 // Opens the driver and proves the server answers and accepts the token (`SELECT 1`): for

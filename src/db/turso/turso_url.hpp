@@ -22,6 +22,8 @@ struct Endpoint {
   std::string pipeline_url(Protocol protocol) const {
     return base_url + std::string(pipeline_path(protocol));
   }
+  // Hrana 3's streaming read endpoint (`POST v3/cursor`).
+  std::string cursor_url() const { return base_url + "v3/cursor"; }
 };
 
 // Rules: `libsql://` means https (http with `?tls=0`); `https://` and `http://` are kept;
