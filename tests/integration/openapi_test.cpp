@@ -192,6 +192,20 @@ TEST_F(OpenApiTest, EveryAnswerMatchesTheDocumentBeforeAndAfterSetup) {
   probe_every_operation(/*admin=*/true);
 }
 
+// The original backend's setting that hides the document; a change applies without a restart.
+TEST_F(OpenApiTest, TheEnableSwaggerDocsSettingHidesAndShowsTheDocument) {
+  ASSERT_EQ(server_.setup_database().status, 200);
+  const std::string path = "/api/settings/global.enable_swagger_docs";
+  ASSERT_EQ(send("put", path, R"({"value":false})").status, 200);
+  const auto hidden = server_.request("GET", "/documentation/json");
+  expect_status_error(hidden, 404, "Not Found");
+  expect_documented("get", "/documentation/json", hidden);
+  ASSERT_EQ(send("put", path, R"({"value":true})").status, 200);
+  const auto shown = server_.request("GET", "/documentation/json");
+  EXPECT_EQ(shown.status, 200);
+  EXPECT_EQ(shown.body, body_);
+}
+
 TEST_F(OpenApiTest, RealRequestsMatchTheirDocumentedSchemas) {
   expect_documented("get", "/api/db/status", send("get", "/api/db/status"));
   expect_documented("post", "/api/db/setup", send("post", "/api/db/setup", R"({"type":"mysql"})"));

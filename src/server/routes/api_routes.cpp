@@ -19,7 +19,8 @@ void add_api_routes(Router& router, setup::DatabaseManager& manager,
   add_projects_routes(router, manager);
   add_settings_routes(router, manager, settings.service(), config);
   add_plugins_routes(router, plugins, [&manager] { return manager.database(); });
-  add_documentation_route(router);  // last: it documents every route added before it
+  add_documentation_route(router,
+                          settings.service());  // last: it documents every route added before it
 }
 
 }  // namespace ds::http
