@@ -176,6 +176,28 @@ TEST_F(HranaDriver, ForeignKeysAreEnforcedAlthoughTheServerStartsWithThemOff) {
   EXPECT_EQ(std::get<std::int64_t>(db_->execute("SELECT count(*) FROM child").cells.at(0)), 0);
 }
 
+// A COMMIT that fails (here a deferred foreign key, checked only at COMMIT) reports the
+// constraint, says the transaction was rolled back, stores nothing, and leaves the database
+// usable for the next write.
+TEST_F(HranaDriver, AFailedCommitIsAConstraintErrorAndTheTransactionIsRolledBack) {
+  db_->execute("CREATE TABLE parent (id TEXT PRIMARY KEY)");
+  db_->execute("CREATE TABLE child (id TEXT PRIMARY KEY, parent_id TEXT REFERENCES parent (id))");
+  try {
+    db_->transaction([](ds::db::Transaction& tx) {
+      tx.execute("PRAGMA defer_foreign_keys=ON");
+      tx.execute("INSERT INTO child VALUES ('c1', 'nobody')");
+    });
+    ADD_FAILURE() << "the deferred violation was committed";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Errc::constraint) << e.what();
+    EXPECT_NE(std::string(e.what()).find("the transaction was rolled back"), std::string::npos)
+        << e.what();
+  }
+  db_->execute("INSERT INTO parent VALUES ('p1')");
+  EXPECT_EQ(std::get<std::int64_t>(db_->execute("SELECT count(*) FROM child").cells.at(0)), 0);
+  EXPECT_EQ(std::get<std::int64_t>(db_->execute("SELECT count(*) FROM parent").cells.at(0)), 1);
+}
+
 TEST_F(HranaDriver, TransactionCommitsAndAThrowingBodyRollsBack) {
   db_->transaction([&](ds::db::Transaction& tx) {
     tx.execute("INSERT INTO t (name) VALUES ('a')");

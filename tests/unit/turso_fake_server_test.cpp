@@ -270,8 +270,48 @@ TEST(TursoFake, TransactionPassesTheLatestBatonAndClosesWithCommit) {
   const auto last = json::parse(reqs[2].body);
   EXPECT_EQ(json::parse(reqs[1].body)["baton"], "baton-1");
   EXPECT_EQ(last["baton"], "baton-2");
-  EXPECT_EQ(last["requests"][0]["stmt"]["sql"], "COMMIT");
+  const auto& steps = last["requests"][0]["batch"]["steps"];
+  EXPECT_EQ(steps[0]["stmt"]["sql"], "COMMIT");
+  EXPECT_EQ(steps[1]["stmt"]["sql"], "ROLLBACK");
+  EXPECT_EQ(steps[1]["condition"], json::parse(R"({"type":"not","cond":{"type":"ok","step":0}})"));
   EXPECT_EQ(last["requests"][1]["type"], "close");
+}
+
+// A COMMIT that fails (a deferred foreign key, a busy database) leaves the transaction open;
+// on a server whose requests share one connection (no batons: closing ends nothing) every
+// later request would run inside it. The ROLLBACK in the same batch ends it, and the error
+// says so; when the server did not run it, the error does not claim it.
+TEST(TursoFake, AFailedCommitIsRolledBackInTheSameRoundTrip) {
+  for (const bool rollback_ran : {true, false}) {
+    SCOPED_TRACE(rollback_ran ? "rollback ran" : "rollback did not run");
+    FakeHttpServer server([&](const FakeHttpServer::Request& r) {
+      auto pipeline = json::parse(r.body);
+      auto answer = answer_all(pipeline, "b");
+      answer["baton"] = nullptr;  // a server that keeps no streams
+      for (std::size_t i = 0; i < pipeline["requests"].size(); ++i) {
+        const auto& req = pipeline["requests"][i];
+        if (req["type"] != "batch" || req["batch"]["steps"][0]["stmt"]["sql"] != "COMMIT") continue;
+        auto& result = answer["results"][i]["response"]["result"];
+        result["step_results"] = json::array(
+            {nullptr, rollback_ran ? ok_execute()["response"]["result"] : json(nullptr)});
+        result["step_errors"] = json::array({{{"message", "FOREIGN KEY constraint failed"},
+                                              {"code", "SQLITE_CONSTRAINT_FOREIGNKEY"}},
+                                             nullptr});
+      }
+      return FakeHttpServer::Response{200, answer.dump()};
+    });
+    TursoDatabase db(options_for(server));
+    try {
+      db.transaction([](ds::db::Transaction& tx) { tx.execute("INSERT INTO c VALUES (1, 99)"); });
+      ADD_FAILURE() << "the failed COMMIT was not reported";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), Errc::constraint) << e.what();
+      const std::string what = e.what();
+      EXPECT_NE(what.find("COMMIT failed"), std::string::npos) << what;
+      EXPECT_EQ(what.find("the transaction was rolled back") != std::string::npos, rollback_ran)
+          << what;
+    }
+  }
 }
 
 TEST(TursoFake, ThrowingBodyRollsBackAndCloses) {

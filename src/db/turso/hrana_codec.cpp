@@ -305,6 +305,19 @@ void PipelineWriter::atomic_batch(std::span<const Step> statements, std::string_
   out_ += "]}}";
 }
 
+void PipelineWriter::with_undo(std::string_view sql, std::span<const std::string_view> undo_sqls) {
+  begin_request();
+  out_ += R"({"type":"batch","batch":{"steps":[{"stmt":)";
+  append_stmt(out_, sql, {});
+  out_.push_back('}');
+  for (const auto undo : undo_sqls) {
+    out_ += R"(,{"stmt":)";
+    append_stmt(out_, undo, {});
+    out_ += R"(,"condition":{"type":"not","cond":{"type":"ok","step":0}}})";
+  }
+  out_ += "]}}";
+}
+
 void PipelineWriter::close() {
   begin_request();
   out_ += R"({"type":"close"})";

@@ -46,6 +46,10 @@ class PipelineWriter {
                     std::string_view commit_sql, std::span<const std::string_view> undo_sqls,
                     const Verification* verify = nullptr);
 
+  // One `batch` request: `sql`, then each of `undo_sqls` if not ok(sql). Result steps: 0 =
+  // sql, then the undo steps.
+  void with_undo(std::string_view sql, std::span<const std::string_view> undo_sqls);
+
   void close();
 
   std::size_t request_count() const noexcept { return requests_; }

@@ -221,10 +221,44 @@ class TursoStream final : public Transaction {
 
   std::string_view dialect() const noexcept override { return "turso"; }
 
+  // COMMIT, and ROLLBACK in the same batch when it fails: a failed COMMIT (a deferred
+  // constraint, a busy database) leaves the transaction open, and on a server whose requests
+  // share one connection (tursodb keeps no streams, so closing ends nothing) every later
+  // request would run inside it. The server ends it in the same round trip, whatever it is,
+  // and its answer says whether it did.
   void commit() {
     if (!begun_) return;  // the body ran no statement: nothing was sent, nothing to end
-    auto resp = round_trip([&](PipelineWriter& w) { w.execute("COMMIT", {}); }, true);
-    checked(resp.results.front(), db_.host());
+    auto resp = round_trip([&](PipelineWriter& w) { w.with_undo("COMMIT", kRollback); }, true);
+    auto& outcome = resp.results.front();
+    if (outcome.error) {
+      throw hrana::stream_error(*outcome.error, fmt::format("Turso at {}", db_.host()));
+    }
+    auto& b = outcome.batch;
+    if (outcome.kind != RequestOutcome::Kind::batch || b.step_results.size() < 2) {
+      throw Error(Errc::unavailable,
+                  fmt::format("Turso at {} answered a COMMIT with a malformed result; the "
+                              "transaction's outcome is unknown",
+                              db_.host()));
+    }
+    if (b.step_errors[0]) {
+      const Error e = hrana::stream_error(*b.step_errors[0],
+                                          fmt::format("Turso at {}: COMMIT failed", db_.host()));
+      if (!b.step_results[1]) {
+        spdlog::error(
+            "turso host={} the ROLLBACK after a failed COMMIT did not run ({}): the "
+            "transaction may still be open on the server",
+            db_.host(), b.step_errors[1] ? b.step_errors[1]->message : "skipped");
+        throw e;
+      }
+      throw Error(e.code(), e.what() + std::string("; the transaction was rolled back"),
+                  e.native_code());
+    }
+    if (!b.step_results[0]) {
+      throw Error(Errc::unavailable,
+                  fmt::format("Turso at {} skipped the COMMIT without reporting an error; the "
+                              "transaction's outcome is unknown",
+                              db_.host()));
+    }
   }
 
   // Best effort: the transaction is abandoned either way (closing the stream rolls it back).
