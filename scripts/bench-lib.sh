@@ -4,6 +4,22 @@
 # `ds_env` (an array of NAME=value) is added to the server's environment.
 die() { echo "bench: $*" >&2; exit 1; }
 
+# The HTTP benchmarks' tools; a missing one stops the benchmark with the install command.
+require_http_tools() {
+  local tool
+  for tool in wrk curl chrt; do
+    command -v "$tool" >/dev/null || die "$tool is missing: sudo apt-get install -y wrk curl util-linux"
+  done
+}
+
+# The deploystack binary of build folder $1, as an absolute path.
+binary_of() {
+  local b
+  b=$(cd "$1" && pwd)/deploystack
+  [[ -x $b ]] || die "no binary at $b (build it first)"
+  echo "$b"
+}
+
 work=$(mktemp -d "${TMPDIR:-/tmp}/ds-bench.XXXXXX")
 pids=()
 cleanup() {

@@ -25,15 +25,7 @@ bin=
 
 # shellcheck source=scripts/bench-lib.sh
 source "$root/scripts/bench-lib.sh"
-for tool in wrk curl chrt; do
-  command -v "$tool" >/dev/null || die "$tool is missing: sudo apt-get install -y wrk curl util-linux"
-done
-binary_of() {
-  local b
-  b=$(cd "$1" && pwd)/deploystack
-  [[ -x $b ]] || die "no binary at $b (build it first)"
-  echo "$b"
-}
+require_http_tools
 new_bin=$(binary_of "$build_dir")
 [[ -z $baseline_dir ]] || old_bin=$(binary_of "$baseline_dir")
 

@@ -5,7 +5,6 @@
 
 #include <fstream>
 #include <regex>
-#include <unistd.h>
 
 #include "core/atomic_file.hpp"
 #include "db/migrate/generate.hpp"
@@ -71,17 +70,10 @@ using schema::Table;
 
 const std::string kPeers = std::string(DS_SOURCE_DIR) + "/tests/peers";
 
-// The child is started with execv: find node on PATH like a shell would.
+// Not on PATH: plain "node", so the failed exec names what is missing.
 std::string node() {
-  const char* path = std::getenv("PATH");
-  std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
-  for (std::size_t start = 0; start <= dirs.size();) {
-    const auto end = std::min(dirs.find(':', start), dirs.size());
-    const fs::path candidate = fs::path(dirs.substr(start, end - start)) / "node";
-    if (access(candidate.c_str(), X_OK) == 0) return candidate.string();
-    start = end + 1;
-  }
-  return "node";
+  const auto found = ds::test::find_on_path("node");
+  return found.empty() ? "node" : found;
 }
 
 constexpr std::string_view kSchemaV1 = R"(import { sqliteTable, text, integer, index } from "drizzle-orm/sqlite-core";

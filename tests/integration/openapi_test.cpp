@@ -2,7 +2,6 @@
 // document names every route of the contract and the plugin's, every answer the server gives
 // matches what the document says of its status, and a real OpenAPI validator accepts it.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cctype>
 #include <cstdlib>
@@ -16,6 +15,7 @@
 
 #include "support/json_schema_check.hpp"
 #include "support/server_process.hpp"
+#include "support/subprocess.hpp"
 #include "test_helpers.hpp"
 
 namespace ds::test {
@@ -270,17 +270,8 @@ TEST_F(OpenApiTest, RealRequestsMatchTheirDocumentedSchemas) {
   expect_documented("delete", "/api/projects/{id}", send("delete", "/api/projects/" + id));
 }
 
-// The child is started with execv: find node on PATH like a shell would.
 std::string node() {
-  const char* path = std::getenv("PATH");
-  std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
-  for (std::size_t start = 0; start <= dirs.size();) {
-    const auto end = std::min(dirs.find(':', start), dirs.size());
-    const fs::path candidate = fs::path(dirs.substr(start, end - start)) / "node";
-    if (access(candidate.c_str(), X_OK) == 0) return candidate.string();
-    start = end + 1;
-  }
-  return {};
+  return find_on_path("node");
 }
 
 // A missing node or validator fails: the document is only known valid once it was checked.

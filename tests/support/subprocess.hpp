@@ -48,6 +48,10 @@ class Subprocess {
   std::optional<int> exit_status_;
 };
 
+// The full path of the executable `name` found on PATH as a shell would (children start with
+// execv, which does not search), or an empty string when there is none.
+std::string find_on_path(const std::string& name);
+
 // Runs a command to completion and returns {exit status, stdout}.
 struct RunResult {
   int status;
